@@ -1,0 +1,2 @@
+// vitest-loop: everything a test file uses.
+export * from './loop/index.ts'

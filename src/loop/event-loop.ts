@@ -1,0 +1,1011 @@
+/**
+ * The event loop on virtual time.
+ *
+ * How it runs. Work lives in two places: `#ready`, a FIFO of handles to call
+ * now, and `#timers`, a heap of handles due later. A *pass* moves every timer
+ * due at the current time to the end of `#ready`, then calls exactly the
+ * handles that were in `#ready` when the pass began; what they schedule runs
+ * in a later pass (asyncio's `_run_once`). Time never moves while anything is
+ * ready. When nothing is, and the caller allows it, time jumps to the earliest
+ * timer: that is the whole of virtual time.
+ *
+ * The async drivers (runUntilComplete, runForever, advance, next,
+ * runUntilIdle, and the background pump of the `auto` time flow) wait one real
+ * macrotask after every callback, so the promise jobs a callback queued run
+ * before the next callback, as under Node. The sync twins call back to back.
+ * Only one driver runs at a time.
+ */
+import { DeadlockError, InvalidStateError, LoopClosedError, LoopLimitError, LoopRunningError, TimeoutError } from './errors.ts'
+import { Handle, TimerHandle } from './handle.ts'
+import type { HandleOwner } from './handle.ts'
+import { currentLoop, currentTaskOf, shared } from './internal/context.ts'
+import { Deque } from './internal/deque.ts'
+import { host, hop } from './internal/host.ts'
+import { defaultIoProbe } from './internal/io-probe.ts'
+import { log } from './internal/log.ts'
+import { expectDelay, expectFunction, expectInteger, expectOneOf, expectTime, toEpochMs, describeValue } from './internal/validate.ts'
+import { Task } from './task.ts'
+import { TimerQueue } from './timer-queue.ts'
+import type { TaskOptions, TaskOwner, TaskSource } from './task.ts'
+import { captureTrace, formatSite } from './trace.ts'
+import type { Trace } from './trace.ts'
+
+/**
+ * How time moves. `auto`: when nothing is ready and no real I/O is in flight,
+ * a background pump jumps time to the next timer, so code reads like real-time
+ * code and finishes at once. `manual`: nothing runs and time stands still
+ * until a run or time-travel call drives the loop (asyncio's behaviour).
+ */
+export type TimeFlow = 'auto' | 'manual'
+
+/** Options of `newEventLoop`, `run` and the EventLoop constructor. */
+export interface EventLoopOptions {
+  /** Wall clock at loop time 0: epoch milliseconds or a Date. Default: the real time now. */
+  now?: number | Date
+  /** Time flow; default `'manual'` (a test's loop defaults to `'auto'`). */
+  timeFlow?: TimeFlow
+  /** Debug mode: slow-callback findings and more logging. Default: `LOOP_DEBUG=1` in the environment. */
+  debug?: boolean
+  /** Most callbacks one time-travel call may run at one instant (runUntilIdle: in all). Default 100,000. */
+  loopLimit?: number
+  /** Real milliseconds a callback may run before debug mode reports it. Default 100. */
+  slowCallbackDuration?: number
+  /** Whether real I/O started by the code under test is in flight; holds the jump of time. */
+  ioProbe?: () => boolean
+  /** Real milliseconds that I/O in flight may hold time before it jumps anyway. Default 100. */
+  autojumpThreshold?: number
+  /** A name for reports. */
+  name?: string
+}
+
+/** What the exception handler receives. */
+export interface ExceptionContext {
+  message: string
+  exception?: unknown
+  handle?: Handle
+  task?: Task<unknown>
+}
+
+/** Handles a callback's or task's error; replace it with `setExceptionHandler`. */
+export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void
+
+/** A callback that ran longer than `slowCallbackDuration` in debug mode. */
+export interface SlowCallback {
+  readonly handle: Handle
+  /** Real milliseconds it ran. */
+  readonly duration: number
+}
+
+/** What the sanitizer reads of a loop. @internal */
+export interface LoopSnapshot {
+  readonly loop: EventLoop
+  readonly created: Trace | undefined
+  readonly closed: boolean
+  readonly everRan: boolean
+  readonly firstScheduled: Trace | undefined
+  /** Pending handles, in scheduling order (task starts excluded). */
+  readonly handles: readonly Handle[]
+  readonly tasks: readonly Task<unknown>[]
+  readonly unretrieved: readonly Task<unknown>[]
+  readonly errors: readonly ExceptionContext[]
+  readonly slow: readonly SlowCallback[]
+}
+
+/** What a driver aims for. */
+interface Goal {
+  /** Loop time the driver must not pass. */
+  target: number
+  /** Whether time may move to the next timer (false: run only what is due now). */
+  jump: boolean
+  /** Stop as soon as this answers true (runUntilComplete). */
+  until?: () => boolean
+  /** runForever: wait for work instead of returning when idle. */
+  forever?: boolean
+  /** Whether real I/O in flight holds the jump of time. */
+  holdForIo: boolean
+  /** Count of callbacks allowed; undefined: count per instant. */
+  limitTotal: boolean
+}
+
+type Driver = 'none' | 'explicit' | 'pump'
+
+let loopCount = 0
+const defaultLoopLimit = 100_000
+
+function envDebug(): boolean {
+  const v = process.env.LOOP_DEBUG
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false'
+}
+
+/**
+ * An event loop on virtual time, modelled on asyncio's.
+ *
+ * @example
+ * const loop = newEventLoop()
+ * loop.callLater(30_000, () => console.log('30 s later'))
+ * await loop.runUntilIdle() // returns at once; loop.time() === 30_000
+ * loop.close()
+ */
+export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDisposable {
+  /** A number unique in this process, for reports. */
+  readonly id: number = ++loopCount
+  readonly name: string
+  /** Where the loop was created. */
+  readonly trace: Trace | undefined
+  /** Real milliseconds a callback may run before debug mode reports it. */
+  slowCallbackDuration: number
+
+  #time = 0
+  /** Wall clock (epoch ms) at loop time 0; setSystemTime moves it. */
+  #epoch: number
+  readonly #ready = new Deque<Handle>()
+  readonly #timers = new TimerQueue()
+  readonly #tasks = new Set<Task<unknown>>()
+  readonly #unretrieved = new Set<Task<unknown>>()
+  readonly #errors: ExceptionContext[] = []
+  readonly #slow: SlowCallback[] = []
+  #taskCount = 0
+  #closed = false
+  #stopping = false
+  #everRan = false
+  #firstScheduled: Trace | undefined
+  #debug: boolean
+  #timeFlow: TimeFlow
+  #loopLimit: number
+  #exceptionHandler: ExceptionHandler | undefined
+  #ioProbe: () => boolean
+  #autojumpThreshold: number
+
+  #driver: Driver = 'none'
+  #driverToken = 0
+  #running = false
+  #executing = false
+  #pumpPending = false
+  #wake: (() => void) | undefined
+
+  constructor(options: EventLoopOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`)
+    }
+    const { now, timeFlow = 'manual', debug, loopLimit = defaultLoopLimit, slowCallbackDuration = 100 } = options
+    this.#epoch = now === undefined ? host.dateNow() : toEpochMs('now', now)
+    expectOneOf('timeFlow', timeFlow, ['auto', 'manual'] as const)
+    expectInteger('loopLimit', loopLimit, 1)
+    expectDelay('slowCallbackDuration', slowCallbackDuration)
+    if (options.ioProbe !== undefined) expectFunction('ioProbe', options.ioProbe)
+    const threshold = options.autojumpThreshold ?? 100
+    expectDelay('autojumpThreshold', threshold)
+    this.#timeFlow = timeFlow
+    this.#loopLimit = loopLimit
+    this.#debug = debug ?? envDebug()
+    this.slowCallbackDuration = slowCallbackDuration
+    this.#ioProbe = options.ioProbe ?? defaultIoProbe()
+    this.#autojumpThreshold = threshold
+    this.name = options.name ?? `loop #${this.id}`
+    this.trace = captureTrace(new.target)
+  }
+
+  // ---------------------------------------------------------------- clock
+
+  /** Loop time in milliseconds: starts at 0, never goes back. */
+  time(): number {
+    return this.#time
+  }
+
+  /** Virtual wall clock in epoch milliseconds (what `Date.now()` reads while installed). */
+  now(): number {
+    return this.#epoch + this.#time
+  }
+
+  /** Moves the wall clock (`Date`) to `date` without moving loop time or firing anything. */
+  setSystemTime(date: number | Date): void {
+    this.#epoch = toEpochMs('date', date) - this.#time
+  }
+
+  /** The time flow: `'auto'` or `'manual'`. */
+  get timeFlow(): TimeFlow {
+    return this.#timeFlow
+  }
+
+  /** Switches the time flow; switching to `'auto'` starts the pump if work is waiting. */
+  setTimeFlow(flow: TimeFlow): void {
+    expectOneOf('flow', flow, ['auto', 'manual'] as const)
+    this.#timeFlow = flow
+    this.#kick()
+  }
+
+  // ----------------------------------------------------------- scheduling
+
+  /**
+   * Calls `callback(...args)` on the next pass, after what is already queued.
+   *
+   * @example
+   * loop.callSoon(console.log, 'first')
+   */
+  callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+    this.#checkOpen()
+    expectFunction('callback', callback)
+    const handle = new Handle(this, callback, args.length === 0 ? undefined : args, captureTrace(this.callSoon))
+    this._enqueue(handle)
+    return handle
+  }
+
+  /**
+   * Calls `callback(...args)` when loop time reaches `time() + delay`.
+   *
+   * @example
+   * loop.callLater(1000, () => console.log('a second later'))
+   */
+  callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+    this.#checkOpen()
+    expectDelay('delay', delay)
+    expectFunction('callback', callback)
+    const handle = new TimerHandle(
+      this,
+      this.#time + delay,
+      delay,
+      callback,
+      args.length === 0 ? undefined : args,
+      captureTrace(this.callLater),
+    )
+    this._schedule(handle)
+    return handle
+  }
+
+  /**
+   * Calls `callback(...args)` when loop time reaches `when` (at once if it has).
+   *
+   * @example
+   * loop.callAt(loop.time() + 500, tick)
+   */
+  callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+    this.#checkOpen()
+    expectTime('when', when)
+    expectFunction('callback', callback)
+    const handle = new TimerHandle(
+      this,
+      when,
+      Math.max(0, when - this.#time),
+      callback,
+      args.length === 0 ? undefined : args,
+      captureTrace(this.callAt),
+    )
+    this._schedule(handle)
+    return handle
+  }
+
+  /**
+   * Schedules `callback` from outside the loop (a real I/O callback, a worker
+   * message, another loop) and wakes the loop if it waits.
+   */
+  callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+    this.#checkOpen()
+    expectFunction('callback', callback)
+    const handle = new Handle(this, callback, args.length === 0 ? undefined : args, captureTrace(this.callSoonThreadsafe))
+    this._enqueue(handle)
+    return handle
+  }
+
+  /**
+   * Starts `source` as a task: a function `(signal) => value | promise` runs on
+   * the next pass; a promise is followed as it is.
+   *
+   * @example
+   * const task = loop.createTask(async () => fetchUser(1), { name: 'fetch user' })
+   */
+  createTask<T>(source: TaskSource<T>, options: TaskOptions = {}): Task<T> {
+    this.#checkOpen()
+    const isSource =
+      typeof source === 'function' ||
+      (typeof source === 'object' && source !== null && typeof (source as PromiseLike<T>).then === 'function')
+    if (!isSource) {
+      throw new TypeError(`Expected \`source\` to be a function or a promise, got ${describeValue(source)}`)
+    }
+    const name = options.name ?? `Task-${++this.#taskCount}`
+    if (typeof name !== 'string') throw new TypeError(`Expected \`name\` to be a string, got ${describeValue(name)}`)
+    const task = new Task<T>(this, source, name, captureTrace(this.createTask))
+    this.#tasks.add(task as Task<unknown>)
+    if (this.#firstScheduled === undefined && !this.#everRan) this.#firstScheduled = task.trace
+    return task
+  }
+
+  /**
+   * Resolves with `value` after `ms` of loop time; rejects with the signal's
+   * reason if `signal` aborts first.
+   *
+   * @example
+   * await loop.sleep(3000)
+   */
+  sleep<T = void>(ms: number, value?: T, options: { signal?: AbortSignal } = {}): Promise<T> {
+    this.#checkOpen()
+    expectDelay('ms', ms)
+    const { signal } = options
+    if (signal?.aborted) return Promise.reject(signal.reason)
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        timer.cancel()
+        reject(signal!.reason)
+      }
+      const timer = new TimerHandle(
+        this,
+        this.#time + ms,
+        ms,
+        () => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve(value as T)
+        },
+        undefined,
+        captureTrace(this.sleep),
+      )
+      this._schedule(timer)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  /**
+   * Settles like `promise`, or rejects with TimeoutError after `ms` of loop
+   * time; a task that times out is cancelled.
+   *
+   * @example
+   * await loop.timeout(5000, fetchSlowThing())
+   */
+  timeout<T>(ms: number, promise: PromiseLike<T>): Promise<T> {
+    this.#checkOpen()
+    expectDelay('ms', ms)
+    if (typeof (promise as PromiseLike<T> | undefined)?.then !== 'function') {
+      throw new TypeError(`Expected \`promise\` to be a promise, got ${describeValue(promise)}`)
+    }
+    // Created here so that its stack points at the caller.
+    const error = new TimeoutError(`Timed out after ${ms} ms`)
+    Error.captureStackTrace(error, this.timeout)
+    return new Promise<T>((resolve, reject) => {
+      const timer = new TimerHandle(
+        this,
+        this.#time + ms,
+        ms,
+        () => {
+          if (promise instanceof Task) promise.cancel(error)
+          reject(error)
+        },
+        undefined,
+        captureTrace(this.timeout),
+      )
+      this._schedule(timer)
+      promise.then(
+        (value) => {
+          timer.cancel()
+          resolve(value)
+        },
+        (reason: unknown) => {
+          timer.cancel()
+          reject(reason)
+        },
+      )
+    })
+  }
+
+  // -------------------------------------------------------------- running
+
+  /** True while runUntilComplete, runForever or an async time-travel call drives the loop. */
+  isRunning(): boolean {
+    return this.#running
+  }
+
+  /** True once close() was called. */
+  isClosed(): boolean {
+    return this.#closed
+  }
+
+  /**
+   * Runs the loop until `future` settles and returns its value. A function is
+   * started as a task first. Rejects with DeadlockError, naming every pending
+   * task, when nothing is scheduled, no real I/O is in flight and `future`
+   * has not settled: it never will.
+   *
+   * @example
+   * const value = await loop.runUntilComplete(main)
+   */
+  async runUntilComplete<T>(future: TaskSource<T> | Task<T>): Promise<T> {
+    this.#checkOpen()
+    this.#checkNotRunning()
+    const target: PromiseLike<T> = typeof future === 'function' ? this.createTask(future) : future
+    if (typeof (target as PromiseLike<T> | undefined)?.then !== 'function') {
+      throw new TypeError(`Expected \`future\` to be a promise, a task or a function, got ${describeValue(future)}`)
+    }
+    let settled = false
+    const outcome = Promise.resolve(target)
+    outcome.then(
+      () => this.#settle(() => (settled = true)),
+      () => this.#settle(() => (settled = true)),
+    )
+    const stoppedEarly = await this.#drive(
+      { target: Infinity, jump: true, holdForIo: true, limitTotal: false, until: () => settled },
+      true,
+    )
+    if (stoppedEarly && !settled) {
+      throw new InvalidStateError('Event loop stopped before the awaited promise settled')
+    }
+    return outcome
+  }
+
+  /** Runs the loop until stop() is called. */
+  async runForever(): Promise<void> {
+    this.#checkOpen()
+    this.#checkNotRunning()
+    await this.#drive({ target: Infinity, jump: true, holdForIo: true, limitTotal: false, forever: true }, true)
+  }
+
+  /**
+   * Asks the running loop to return once the current pass is done. If the loop
+   * is not running, the next runForever runs one pass and returns.
+   */
+  stop(): void {
+    this.#stopping = true
+    this.#wakeUp()
+  }
+
+  /**
+   * Closes the loop: everything still scheduled is dropped and later
+   * scheduling throws LoopClosedError. Pending tasks stay listed (they are
+   * reported, not forgotten). Calling it again does nothing.
+   */
+  close(): void {
+    if (this.#running) throw new LoopRunningError('Cannot close a running event loop')
+    if (this.#closed) return
+    this.#closed = true
+    for (const handle of this.#ready) handle._state = handle._state === 'pending' ? 'cancelled' : handle._state
+    for (const handle of this.#timers.live()) handle._state = 'cancelled'
+    this.#ready.clear()
+    this.#timers.clear()
+    this.#driverToken++
+    this.#driver = 'none'
+    this.#wakeUp()
+  }
+
+  /** `using loop = newEventLoop()`: closes the loop. */
+  [Symbol.dispose](): void {
+    this.close()
+  }
+
+  /** `await using loop = newEventLoop()`: cancels pending tasks, lets them settle, closes. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#closed) return
+    await this._shutdown()
+    this.close()
+  }
+
+  // ---------------------------------------------------------- time travel
+
+  /**
+   * Moves loop time forward by `ms`, running every callback due on the way,
+   * with promise jobs drained between callbacks. Returns the new time.
+   *
+   * @example
+   * await loop.advance(30_000)
+   */
+  async advance(ms: number): Promise<number> {
+    expectDelay('ms', ms)
+    return this.advanceTo(this.#time + ms)
+  }
+
+  /** Like advance, to the loop time `when` (a Date is read on the wall clock). */
+  async advanceTo(when: number | Date): Promise<number> {
+    const target = this.#targetOf(when)
+    this.#checkOpen()
+    this.#checkNotRunning()
+    await this.#drive({ target, jump: true, holdForIo: false, limitTotal: false }, false)
+    return this.#time
+  }
+
+  /** Runs what is ready, then moves to the next timer and runs what is due then. Returns the new time. */
+  async next(): Promise<number> {
+    this.#checkOpen()
+    this.#checkNotRunning()
+    await this.#drive({ target: this.#time, jump: false, holdForIo: false, limitTotal: false }, false)
+    const when = this.#timers.peekWhen()
+    if (when !== undefined) {
+      await this.#drive({ target: Math.max(when, this.#time), jump: true, holdForIo: false, limitTotal: false }, false)
+    }
+    return this.#time
+  }
+
+  /**
+   * Runs callbacks and timers, moving time forward, until nothing is
+   * scheduled. Throws LoopLimitError after `loopLimit` callbacks (an interval
+   * never ends). Returns the new time.
+   */
+  async runUntilIdle(): Promise<number> {
+    this.#checkOpen()
+    this.#checkNotRunning()
+    await this.#drive({ target: Infinity, jump: true, holdForIo: false, limitTotal: true }, false)
+    return this.#time
+  }
+
+  /** advance without draining promise jobs between callbacks. */
+  advanceSync(ms: number): number {
+    expectDelay('ms', ms)
+    return this.advanceToSync(this.#time + ms)
+  }
+
+  /** advanceTo without draining promise jobs between callbacks. */
+  advanceToSync(when: number | Date): number {
+    const target = this.#targetOf(when)
+    this.#checkOpen()
+    this.#checkNotRunning()
+    this.#driveSync({ target, jump: true, holdForIo: false, limitTotal: false })
+    return this.#time
+  }
+
+  /** next without draining promise jobs between callbacks. */
+  nextSync(): number {
+    this.#checkOpen()
+    this.#checkNotRunning()
+    this.#driveSync({ target: this.#time, jump: false, holdForIo: false, limitTotal: false })
+    const when = this.#timers.peekWhen()
+    if (when !== undefined) {
+      this.#driveSync({ target: Math.max(when, this.#time), jump: true, holdForIo: false, limitTotal: false })
+    }
+    return this.#time
+  }
+
+  /** runUntilIdle without draining promise jobs between callbacks. */
+  runUntilIdleSync(): number {
+    this.#checkOpen()
+    this.#checkNotRunning()
+    this.#driveSync({ target: Infinity, jump: true, holdForIo: false, limitTotal: true })
+    return this.#time
+  }
+
+  // ------------------------------------------------------------ inspection
+
+  /** Tasks of this loop that are not done yet. */
+  allTasks(): Task<unknown>[] {
+    return [...this.#tasks]
+  }
+
+  /** The task running this code, or undefined. */
+  currentTask(): Task<unknown> | undefined {
+    return currentTaskOf(this)
+  }
+
+  /** Turns debug mode on or off. */
+  setDebug(on: boolean): void {
+    if (typeof on !== 'boolean') throw new TypeError(`Expected \`on\` to be a boolean, got ${describeValue(on)}`)
+    this.#debug = on
+  }
+
+  getDebug(): boolean {
+    return this.#debug
+  }
+
+  /** Number of live timers (cancelled ones excluded). */
+  get timerCount(): number {
+    return this.#timers.liveCount
+  }
+
+  /** Number of handles waiting in the ready queue (cancelled ones included until popped). */
+  get readyCount(): number {
+    return this.#ready.length
+  }
+
+  // ------------------------------------------------------------ exceptions
+
+  /** Replaces the exception handler (`null` restores the default). */
+  setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null) expectFunction('handler', handler)
+    this.#exceptionHandler = handler ?? undefined
+  }
+
+  getExceptionHandler(): ExceptionHandler | undefined {
+    return this.#exceptionHandler
+  }
+
+  /** Reports an error to the exception handler (the default records it for the sanitizer). */
+  callExceptionHandler(context: ExceptionContext): void {
+    const handler = this.#exceptionHandler
+    if (handler === undefined) {
+      this.defaultExceptionHandler(context)
+      return
+    }
+    try {
+      handler(this, context)
+    } catch (error) {
+      this.defaultExceptionHandler({ message: 'Unhandled error in exception handler', exception: error })
+    }
+  }
+
+  /** Records the error (the sanitizer reports it at teardown) and logs it. */
+  defaultExceptionHandler(context: ExceptionContext): void {
+    this.#errors.push(context)
+    log('%s: %s %O', this.name, context.message, context.exception)
+  }
+
+  // ------------------------------------------------------------- internals
+
+  /** Queues a built handle on the ready queue. @internal */
+  _enqueue(handle: Handle): void {
+    this.#ready.push(handle)
+    if (this.#debug) this.#noteWaiting(handle)
+    if (this.#firstScheduled === undefined && !this.#everRan) this.#firstScheduled = handle.trace
+    if (this.#wake !== undefined) this.#wakeUp()
+    if (this.#timeFlow === 'auto' && this.#driver === 'none' && !this.#pumpPending) this.#kick()
+  }
+
+  /** Puts a built timer in the heap at `handle.when`. @internal */
+  _schedule(handle: TimerHandle): void {
+    if (handle._inHeap) {
+      handle._inHeap = false
+      this.#timers.markStale()
+    }
+    handle._state = 'pending'
+    handle._inHeap = true
+    this.#timers.push(handle)
+    if (this.#debug) this.#noteWaiting(handle)
+    if (this.#firstScheduled === undefined && !this.#everRan) this.#firstScheduled = handle.trace
+    if (this.#wake !== undefined) this.#wakeUp()
+    if (this.#timeFlow === 'auto' && this.#driver === 'none' && !this.#pumpPending) this.#kick()
+  }
+
+  /** Debug mode: remember the last handle each task scheduled, for stall reports. */
+  #noteWaiting(handle: Handle): void {
+    const task = currentTaskOf(this)
+    if (task !== undefined) task._waitingOn = handle
+  }
+
+  /** Throws LoopClosedError if closed. @internal */
+  _checkOpen(): void {
+    this.#checkOpen()
+  }
+
+  /** @internal */
+  _timerCancelled(_handle: TimerHandle): void {
+    this.#timers.markStale()
+  }
+
+  /** @internal */
+  _startHandle(task: Task<unknown>, start: () => void): Handle {
+    const handle = new Handle(this, start, undefined, task.trace)
+    handle.kind = 'callback'
+    taskStarts.add(handle)
+    this._enqueue(handle)
+    return handle
+  }
+
+  /** @internal */
+  _taskStarted(_task: Task<unknown>): void {}
+
+  /** @internal */
+  _taskFinished(task: Task<unknown>): void {
+    this.#tasks.delete(task)
+    if (task.state === 'rejected' && !task._retrieved) this.#unretrieved.add(task)
+    this.#wakeUp()
+  }
+
+  /** @internal */
+  _taskRetrieved(task: Task<unknown>): void {
+    this.#unretrieved.delete(task)
+  }
+
+  /** @internal */
+  _scheduleDoneCallback(callback: () => void): void {
+    if (this.#closed) {
+      callback()
+      return
+    }
+    const handle = new Handle(this, callback, undefined, undefined)
+    this._enqueue(handle)
+  }
+
+  /** Everything the sanitizer needs, read without running anything. @internal */
+  _snapshot(): LoopSnapshot {
+    const handles: Handle[] = []
+    for (const handle of this.#ready) if (handle._state === 'pending' && !taskStarts.has(handle)) handles.push(handle)
+    const timers = [...this.#timers.live()].sort((a, b) => a._seq - b._seq)
+    return {
+      loop: this,
+      created: this.trace,
+      closed: this.#closed,
+      everRan: this.#everRan,
+      firstScheduled: this.#firstScheduled,
+      handles: [...handles, ...timers],
+      tasks: [...this.#tasks],
+      unretrieved: [...this.#unretrieved],
+      errors: [...this.#errors],
+      slow: [...this.#slow],
+    }
+  }
+
+  /** Cancels every pending task and runs what is ready at this instant so they can react. @internal */
+  async _shutdown(): Promise<void> {
+    if (this.#closed) return
+    for (const task of this.#tasks) task.cancel()
+    this.#checkNotRunning()
+    await this.#drive({ target: this.#time, jump: false, holdForIo: false, limitTotal: false }, false)
+  }
+
+  // -------------------------------------------------------------- drivers
+
+  #checkOpen(): void {
+    if (this.#closed) throw new LoopClosedError()
+  }
+
+  #checkNotRunning(): void {
+    if (this.#running || this.#executing) throw new LoopRunningError()
+  }
+
+  #targetOf(when: number | Date): number {
+    const target = when instanceof Date ? toEpochMs('when', when) - this.#epoch : when
+    expectTime('when', target)
+    if (target < this.#time) {
+      throw new RangeError(
+        `Expected \`when\` to be at or after the loop's time ${this.#time}, got \`${target}\`: time never goes back`,
+      )
+    }
+    return target
+  }
+
+  #settle(mark: () => void): void {
+    mark()
+    this.#wakeUp()
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake
+    if (wake !== undefined) {
+      this.#wake = undefined
+      wake()
+    }
+  }
+
+  /** Starts the background pump of the auto time flow on the next real macrotask. */
+  #kick(): void {
+    if (this.#timeFlow !== 'auto' || this.#closed || this.#driver !== 'none' || this.#pumpPending) return
+    if (this.#ready.length === 0 && this.#timers.liveCount === 0) return
+    this.#pumpPending = true
+    host.setImmediate(() => {
+      this.#pumpPending = false
+      if (this.#driver === 'none' && !this.#closed && this.#timeFlow === 'auto') void this.#pump()
+    })
+  }
+
+  /** The auto time flow: run what is ready, jump time when idle, stop when nothing is left. */
+  async #pump(): Promise<void> {
+    const token = ++this.#driverToken
+    this.#driver = 'pump'
+    try {
+      await this.#loop(token, { target: Infinity, jump: true, holdForIo: true, limitTotal: false })
+    } catch (error) {
+      this.callExceptionHandler({ message: 'Error in the loop pump', exception: error })
+    } finally {
+      if (this.#driverToken === token) this.#driver = 'none'
+    }
+  }
+
+  /** Runs an explicit async driver; returns true if stop() ended it. */
+  async #drive(goal: Goal, isRun: boolean): Promise<boolean> {
+    const token = ++this.#driverToken // a pump in flight sees the new token and leaves
+    this.#driver = 'explicit'
+    this.#running = true
+    if (isRun) this.#everRan = true
+    try {
+      return await this.#loop(token, goal, isRun)
+    } finally {
+      if (this.#driverToken === token) {
+        this.#driver = 'none'
+        this.#running = false
+        this.#kick()
+      }
+    }
+  }
+
+  /**
+   * The async driver. Returns true when stop() ended it. Leaves early when
+   * another driver took over (`token` changed) or the loop closed.
+   */
+  async #loop(token: number, goal: Goal, stoppable = false): Promise<boolean> {
+    let count = 0
+    let countAt = this.#time
+    for (;;) {
+      if (this.#driverToken !== token || this.#closed) return false
+      if (goal.until?.()) return false
+      if (stoppable && this.#stopping) {
+        this.#stopping = false
+        return true
+      }
+      const n = this.#preparePass(goal)
+      if (n === 0) {
+        if (this.#ready.length === 0 && this.#timers.peekWhen() === undefined && !goal.until && !goal.forever) {
+          if (goal.target !== Infinity && goal.target > this.#time) this.#time = goal.target
+          return false
+        }
+        if (!goal.until && !goal.forever) {
+          // nothing more before the target
+          if (goal.target !== Infinity) this.#time = Math.max(this.#time, goal.target)
+          return false
+        }
+        await this.#idle(goal)
+        continue
+      }
+      for (let i = 0; i < n; i++) {
+        if (this.#driverToken !== token || this.#closed) return false
+        if (!this.#runNext()) continue
+        if (this.#time !== countAt) {
+          countAt = this.#time
+          if (!goal.limitTotal) count = 0
+        }
+        if (++count > this.#loopLimit) this.#limitExceeded()
+        await hop()
+      }
+      if (stoppable && this.#stopping) {
+        this.#stopping = false
+        return true
+      }
+    }
+  }
+
+  /**
+   * Nothing to run now (runUntilComplete / runForever). Waits for whatever
+   * can change that: the awaited promise, new work, the end of real I/O.
+   * With nothing scheduled, no I/O and a promise awaited, that is a deadlock.
+   */
+  async #idle(goal: Goal): Promise<void> {
+    // Let pending promise jobs run first: they may settle the goal or schedule work.
+    await hop()
+    if (goal.until?.() || this.#ready.length > 0 || this.#stopping || this.#closed) return
+    const next = this.#timers.peekWhen()
+    const io = this.#ioProbe()
+    if (next !== undefined && io) {
+      // I/O holds the jump, but not forever: after the threshold time jumps anyway.
+      const jumped = await this.#waitForWork(this.#autojumpThreshold)
+      if (!jumped && !this.#closed && this.#ready.length === 0) {
+        const when = this.#timers.peekWhen()
+        if (when !== undefined && when > this.#time) this.#time = when
+      }
+      return
+    }
+    if (next !== undefined) {
+      // Held by nothing: #preparePass would have jumped; reaching here means
+      // the goal does not allow jumping. Treat as idle.
+      return
+    }
+    if (io || goal.forever) {
+      await this.#waitForWork(io ? this.#autojumpThreshold : Infinity)
+      return
+    }
+    throw this.#deadlock()
+  }
+
+  /** Waits for new work or a settled goal; false when `ms` of real time passed first. */
+  #waitForWork(ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = ms === Infinity ? undefined : host.setTimeout(() => {
+        this.#wake = undefined
+        resolve(false)
+      }, ms)
+      this.#wake = () => {
+        if (timer !== undefined) host.clearTimeout(timer)
+        resolve(true)
+      }
+    })
+  }
+
+  #deadlock(): DeadlockError {
+    const tasks = [...this.#tasks]
+    const lines = tasks.map((task) => {
+      const waiting = task._waitingOn
+      const on = waiting ? `; waiting on ${waiting.kind} created at ${formatSite(waiting.trace?.site)}` : ''
+      return `  - Task '${task.name}' created at ${formatSite(task.trace?.site)}${on}`
+    })
+    const body =
+      tasks.length === 0
+        ? 'No task is pending: the promise waits on something outside the loop that will never happen.'
+        : `Pending tasks:\n${lines.join('\n')}`
+    return new DeadlockError(
+      `runUntilComplete() waits on a promise that can never settle: nothing is scheduled on ${this.name} and no real I/O is in flight.\n${body}`,
+    )
+  }
+
+  #limitExceeded(): never {
+    const last = this.#lastRun
+    throw new LoopLimitError(
+      `Aborting after running ${this.#loopLimit} callbacks (loopLimit), assuming an infinite loop; ` +
+        `the last was a ${last?.kind ?? 'callback'} created at ${formatSite(last?.trace?.site)}`,
+    )
+  }
+
+  #lastRun: Handle | undefined
+
+  /** The sync driver: the same passes, without waiting for promise jobs. */
+  #driveSync(goal: Goal): void {
+    this.#running = true
+    const token = ++this.#driverToken
+    const previous = this.#driver
+    this.#driver = 'explicit'
+    let count = 0
+    let countAt = this.#time
+    try {
+      for (;;) {
+        if (this.#closed) return
+        const n = this.#preparePass(goal)
+        if (n === 0) {
+          if (goal.target !== Infinity) this.#time = Math.max(this.#time, goal.target)
+          return
+        }
+        for (let i = 0; i < n; i++) {
+          if (!this.#runNext()) continue
+          if (this.#time !== countAt) {
+            countAt = this.#time
+            if (!goal.limitTotal) count = 0
+          }
+          if (++count > this.#loopLimit) this.#limitExceeded()
+        }
+      }
+    } finally {
+      this.#running = false
+      if (this.#driverToken === token) this.#driver = previous === 'pump' ? 'none' : previous
+      this.#kick()
+    }
+  }
+
+  /**
+   * Starts a pass: returns how many handles it runs, after moving time to the
+   * next timer if nothing is ready and the goal allows it. 0: nothing to run
+   * at or before the goal's target (or I/O holds the jump).
+   */
+  #preparePass(goal: Goal): number {
+    if (this.#ready.length === 0) {
+      const next = this.#timers.peekWhen()
+      if (next === undefined || next > goal.target) return 0
+      if (next > this.#time) {
+        if (!goal.jump) return 0
+        if (goal.holdForIo && this.#ioProbe()) return 0
+        this.#time = next
+      }
+    }
+    const now = this.#time
+    let timer: TimerHandle | undefined
+    while ((timer = this.#timers.popDue(now)) !== undefined) {
+      timer._inHeap = false
+      this.#ready.push(timer)
+    }
+    return this.#ready.length
+  }
+
+  /** Pops the next ready handle and calls it; false if it was cancelled meanwhile. */
+  #runNext(): boolean {
+    const handle = this.#ready.shift()!
+    if (handle._state !== 'pending') return false
+    this.#everRan = true
+    this.#lastRun = handle
+    const previous = shared.executing
+    shared.executing = this
+    this.#executing = true
+    const start = this.#debug ? host.now() : 0
+    // The one place where callbacks are called.
+    try {
+      handle._run()
+    } catch (error) {
+      this.callExceptionHandler({ message: `Exception in ${handle.kind}`, exception: error, handle })
+    } finally {
+      shared.executing = previous
+      this.#executing = false
+    }
+    if (this.#debug) {
+      const duration = host.now() - start
+      if (duration >= this.slowCallbackDuration) {
+        this.#slow.push({ handle, duration })
+        log('%s: executing %s created at %s took %d ms', this.name, handle.kind, formatSite(handle.trace?.site), duration)
+      }
+    }
+    return true
+  }
+}
+
+/** Handles that start a task: reported as the task, never as a callback. */
+const taskStarts = new WeakSet<Handle>()
+
+
+/** The loop running this code, or undefined. @internal */
+export function runningLoop(): EventLoop | undefined {
+  return currentLoop()
+}

@@ -1,0 +1,133 @@
+/**
+ * Handles: a callback scheduled on a loop, and what `callSoon` / `callLater` /
+ * `callAt` return so the caller can cancel it.
+ */
+import type { Trace } from './trace.ts'
+
+/** What kind of work a handle is; the sanitizer names it in reports. */
+export type HandleKind = 'callback' | 'timer' | 'timeout' | 'interval' | 'immediate'
+
+/** Where a handle is in its life. */
+export type HandleState = 'pending' | 'running' | 'done' | 'cancelled'
+
+/** The part of the loop a handle talks back to. @internal */
+export interface HandleOwner {
+  /** A queued timer was cancelled: count it towards compaction. */
+  _timerCancelled(handle: TimerHandle): void
+}
+
+/**
+ * A callback scheduled with `callSoon`. Cancel it before it runs and it never will.
+ *
+ * @example
+ * const handle = loop.callSoon(() => console.log('never'))
+ * handle.cancel()
+ */
+export class Handle {
+  /** @internal */ _callback: ((...args: any[]) => unknown) | undefined
+  /** @internal */ _args: readonly unknown[] | undefined
+  /** @internal */ _state: HandleState = 'pending'
+  /** @internal */ readonly _owner: HandleOwner
+  /** Where the handle was created (undefined when trace capture is off). */
+  readonly trace: Trace | undefined
+  /** What kind of work this is, for reports. */
+  kind: HandleKind = 'callback'
+  /** Whether the loop waits for this handle: an unref'd handle is never a leak. */
+  ref = true
+
+  /** @internal */
+  constructor(
+    owner: HandleOwner,
+    callback: (...args: any[]) => unknown,
+    args: readonly unknown[] | undefined,
+    trace: Trace | undefined,
+  ) {
+    this._owner = owner
+    this._callback = callback
+    this._args = args
+    this.trace = trace
+  }
+
+  /** True once `cancel()` was called before the callback ran. */
+  get cancelled(): boolean {
+    return this._state === 'cancelled'
+  }
+
+  /** True while the handle waits to run. */
+  get pending(): boolean {
+    return this._state === 'pending'
+  }
+
+  /** The function that runs, for reports and debugging. */
+  get callback(): ((...args: any[]) => unknown) | undefined {
+    return this._callback
+  }
+
+  /**
+   * Stops the callback from running. Does nothing if it already ran or was
+   * cancelled. Cancelling a running interval stops its next run.
+   */
+  cancel(): void {
+    if (this._state !== 'pending' && this._state !== 'running') return
+    this._state = 'cancelled'
+    this._callback = undefined
+    this._args = undefined
+  }
+
+  /**
+   * Runs the callback. Subclasses (intervals) override it to reschedule.
+   * The loop catches what it throws.
+   * @internal
+   */
+  _run(): void {
+    const callback = this._callback!
+    const args = this._args
+    this._state = 'done'
+    this._callback = undefined
+    this._args = undefined
+    if (args === undefined || args.length === 0) callback()
+    else callback(...args)
+  }
+}
+
+/**
+ * A callback scheduled at a point in loop time (`callLater`, `callAt`, a timer).
+ *
+ * @example
+ * const timer = loop.callLater(1000, tick)
+ * timer.when // loop.time() + 1000
+ */
+export class TimerHandle extends Handle {
+  /** Loop time (ms) at which the callback is due. */
+  when: number
+  /** Creation order, the tie-break between timers due at the same time. @internal */
+  _seq: number
+  /** The delay asked for, for reports. */
+  delay: number
+  /** True while a live entry for this handle sits in the loop's heap. @internal */
+  _inHeap = false
+
+  /** @internal */
+  constructor(
+    owner: HandleOwner,
+    when: number,
+    delay: number,
+    callback: (...args: any[]) => unknown,
+    args: readonly unknown[] | undefined,
+    trace: Trace | undefined,
+  ) {
+    super(owner, callback, args, trace)
+    this.when = when
+    this.delay = delay
+    this._seq = 0
+    this.kind = 'timer'
+  }
+
+  override cancel(): void {
+    super.cancel()
+    if (this._inHeap) {
+      this._inHeap = false
+      this._owner._timerCancelled(this)
+    }
+  }
+}

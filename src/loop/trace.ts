@@ -1,0 +1,124 @@
+/**
+ * Creation traces: where a handle, task or loop was made.
+ *
+ * Capturing is the hot part (every setTimeout pays it), so it records V8's raw
+ * frames with `Error.captureStackTrace` and formats nothing; the text is built
+ * the first time a report reads it. Frames of vitest-loop itself and of Node's
+ * internals are dropped when read, so the first frame left is the user's line.
+ */
+import { fileURLToPath } from 'node:url'
+
+/** One parsed stack frame. */
+export interface StackFrame {
+  /** Function name as V8 printed it, or `''` for anonymous code. */
+  readonly fn: string
+  /** File path (a `file://` URL is turned into a path). */
+  readonly file: string
+  readonly line: number
+  readonly column: number
+  /** The frame line as printed, without its leading `at`. */
+  readonly text: string
+}
+
+/** Where the files of this package live: frames inside are ours and dropped. */
+const ownDir = fileURLToPath(new URL('..', import.meta.url))
+
+/** How many frames a trace keeps; deep enough to get past a library into the test. */
+const captureDepth = 24
+
+/** A trace captured at creation, formatted when read. */
+export class Trace {
+  /** V8 installs a lazy `stack` accessor on this object: reading it formats. */
+  readonly #holder: { stack?: string }
+  #frames: readonly StackFrame[] | undefined
+
+  /** @internal */
+  constructor(holder: { stack?: string }) {
+    this.#holder = holder
+  }
+
+  /** Every frame V8 recorded, ours included, as `    at ...` lines. */
+  get raw(): string {
+    const stack = this.#holder.stack ?? ''
+    const nl = stack.indexOf('\n')
+    return nl === -1 ? '' : stack.slice(nl + 1)
+  }
+
+  /** The frames outside vitest-loop and Node's internals, outermost last. */
+  get frames(): readonly StackFrame[] {
+    this.#frames ??= parseFrames(this.raw).filter((frame) => !isHiddenFile(frame.file))
+    return this.#frames
+  }
+
+  /** The first frame left: normally the user's line. */
+  get site(): StackFrame | undefined {
+    return this.frames[0]
+  }
+
+  /** The kept frames as a stack body (`    at ...` lines), ready to append to an error message. */
+  toString(): string {
+    return this.frames.map((frame) => `    at ${frame.text}`).join('\n')
+  }
+}
+
+let enabled = true
+
+/** Turn capture of creation traces on or off for every loop (on by default). */
+export function setTraceCapture(on: boolean): void {
+  enabled = on
+}
+
+/** Whether creation traces are captured. */
+export function getTraceCapture(): boolean {
+  return enabled
+}
+
+/**
+ * Captures the current stack, dropping `skip` and everything it called.
+ * Returns undefined when capture is off.
+ * @internal
+ */
+export function captureTrace(skip: Function): Trace | undefined {
+  if (!enabled) return undefined
+  const holder: { stack?: string } = {}
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = captureDepth
+  Error.captureStackTrace(holder, skip)
+  Error.stackTraceLimit = limit
+  return new Trace(holder)
+}
+
+/** `file:line:column` of a frame, for messages. */
+export function formatSite(frame: StackFrame | undefined): string {
+  return frame ? `${frame.file}:${frame.line}:${frame.column}` : 'an unknown place (trace capture was off)'
+}
+
+const frameWithFn = /^\s*at (?:async )?(.*?) \((.*):(\d+):(\d+)\)$/
+const frameBare = /^\s*at (?:async )?(.*):(\d+):(\d+)$/
+
+/** Parses V8 `    at fn (file:line:col)` lines; lines without a location are skipped. @internal */
+export function parseFrames(stack: string): StackFrame[] {
+  const frames: StackFrame[] = []
+  for (const line of stack.split('\n')) {
+    let fn = ''
+    let file: string
+    let lineNo: string
+    let col: string
+    const named = frameWithFn.exec(line)
+    if (named) {
+      ;[, fn, file, lineNo, col] = named as unknown as [string, string, string, string, string]
+    } else {
+      const bare = frameBare.exec(line)
+      if (!bare) continue
+      ;[, file, lineNo, col] = bare as unknown as [string, string, string, string]
+    }
+    if (file.startsWith('file://')) file = fileURLToPath(file)
+    frames.push({ fn, file, line: Number(lineNo), column: Number(col), text: line.trim().replace(/^at /, '') })
+  }
+  return frames
+}
+
+/** Frames in these files are never the user's line. @internal */
+export function isHiddenFile(file: string): boolean {
+  return file.startsWith(ownDir) || file.startsWith('node:') || !file.includes('/')
+}
