@@ -183,6 +183,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     this.#autojumpThreshold = threshold
     this.name = options.name ?? `loop #${this.id}`
     this.trace = captureTrace(new.target)
+    shared.onLoopCreated?.(this)
   }
 
   // ---------------------------------------------------------------- clock

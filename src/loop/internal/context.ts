@@ -21,13 +21,17 @@ interface Shared {
   storage: AsyncLocalStorage<LoopContext>
   executing: EventLoop | undefined
   executingTask: Task<unknown> | undefined
+  /** Told of every new loop: the Vitest layer tracks the loops a test makes. */
+  onLoopCreated: ((loop: EventLoop) => void) | undefined
 }
 /** Shared by every copy of the module so that two copies agree on what runs. */
 export const shared: Shared = ((globalThis as Record<symbol, unknown>)[key] as Shared | undefined) ?? {
   storage: new AsyncLocalStorage<LoopContext>(),
   executing: undefined,
   executingTask: undefined,
+  onLoopCreated: undefined,
 }
+shared.onLoopCreated ??= undefined
 ;(globalThis as Record<symbol, unknown>)[key] = shared
 
 /** The loop running this code, if any (closed loops do not count). */

@@ -1,0 +1,186 @@
+/**
+ * The sanitizer's eyes: what a test left behind on a loop, read without
+ * running anything (as Twisted's trial judges a dirty reactor: a callSoon
+ * queued on the test's last line is work that outlived the test).
+ */
+import type { EventLoop, LoopSnapshot } from '../loop/event-loop.ts'
+import type { Handle, TimerHandle } from '../loop/handle.ts'
+import type { Task } from '../loop/task.ts'
+import type { StackFrame, Trace } from '../loop/trace.ts'
+import { formatSite } from '../loop/trace.ts'
+
+/** What kind of leak a finding is; also the order of the report. */
+export type FindingKind =
+  | 'unclosed-loop'
+  | 'never-started'
+  | 'pending-task'
+  | 'pending-timer'
+  | 'pending-callback'
+  | 'exception-never-retrieved'
+  | 'callback-error'
+  | 'slow-callback'
+  | 'unhandled-rejection'
+
+/** One thing a test left behind. */
+export interface Finding {
+  readonly kind: FindingKind
+  /** One sentence: what, and how to fix it. */
+  readonly message: string
+  /** Where it was made: the user's frames, innermost first. */
+  readonly frames: readonly StackFrame[]
+  /** Frames inside dependencies (node_modules) above the user's line, if any. */
+  readonly via: readonly StackFrame[]
+  /** The error behind it (a failed task, a throwing callback, a rejection). */
+  readonly error?: unknown
+  /** The loop it was found on; undefined for rejections outside any loop. */
+  readonly loop: EventLoop | undefined
+  /** Set for findings matched by an allowlist entry: reported, never failing. */
+  readonly allowed?: boolean
+}
+
+/** Whose loop is inspected: the test's own (closed by the fixture) or one the test made. */
+export type LoopRole = 'test' | 'user'
+
+export const findingOrder: readonly FindingKind[] = [
+  'unclosed-loop',
+  'never-started',
+  'pending-task',
+  'pending-timer',
+  'pending-callback',
+  'exception-never-retrieved',
+  'callback-error',
+  'slow-callback',
+  'unhandled-rejection',
+]
+
+/** Splits a trace into the user's frames and the dependency frames above them. */
+export function locate(trace: Trace | undefined): { frames: StackFrame[]; via: StackFrame[] } {
+  const all = trace?.frames ?? []
+  const first = all.findIndex((frame) => !isDependency(frame.file))
+  if (first === -1) return { frames: [], via: [...all] }
+  return {
+    via: all.slice(0, first),
+    frames: all.slice(first).filter((frame) => !isDependency(frame.file)),
+  }
+}
+
+function isDependency(file: string): boolean {
+  return file.includes('/node_modules/')
+}
+
+function ms(value: number): string {
+  return `${Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(3)} ms`
+}
+
+function fnName(handle: Handle): string {
+  const name = handle.callback?.name
+  return name ? name : 'anonymous'
+}
+
+/** How a handle reads in a report: `setTimeout(tick, 5,000 ms)`. */
+export function describeHandle(handle: Handle): string {
+  const timer = handle as TimerHandle
+  switch (handle.kind) {
+    case 'timeout':
+      return `setTimeout(${fnName(handle)}, ${ms(timer.delay)})`
+    case 'interval':
+      return `setInterval(${fnName(handle)}, ${ms(timer.delay)})`
+    case 'immediate':
+      return `setImmediate(${fnName(handle)})`
+    case 'timer':
+      return `loop.callLater(${ms(timer.delay)}, ${fnName(handle)})`
+    case 'callback':
+      return `loop.callSoon(${fnName(handle)})`
+  }
+}
+
+function isTimer(handle: Handle): handle is TimerHandle {
+  return typeof (handle as TimerHandle).when === 'number'
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`
+  return String(error)
+}
+
+/**
+ * Reads a loop as the test left it and lists what is wrong, in report order.
+ * Runs nothing and changes nothing.
+ */
+export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
+  const { loop } = snapshot
+  const findings: Finding[] = []
+  const add = (kind: FindingKind, message: string, trace: Trace | undefined, error?: unknown): void => {
+    findings.push({ kind, message, ...locate(trace), error, loop })
+  }
+
+  if (role === 'user' && !snapshot.closed) {
+    add(
+      'unclosed-loop',
+      `${loop.name} was created in this test and never closed: call loop.close() when done, or create it with \`using loop = newEventLoop()\``,
+      snapshot.created,
+    )
+  }
+  if (role === 'user' && !snapshot.everRan && snapshot.firstScheduled !== undefined) {
+    add(
+      'never-started',
+      `${loop.name} had work scheduled but never ran (first scheduled at ${formatSite(locate(snapshot.firstScheduled).frames[0] ?? snapshot.firstScheduled.site)}): run it with loop.runUntilComplete(), loop.runForever() or a time-travel call`,
+      snapshot.created,
+    )
+  }
+  for (const task of snapshot.tasks) {
+    add('pending-task', pendingTaskMessage(task), task.trace)
+  }
+  // A closed loop dropped its handles; an unclosed one still holds them.
+  for (const handle of snapshot.handles) {
+    if (!handle.ref) continue
+    if (isTimer(handle)) {
+      const every = handle.kind === 'interval' ? ' (repeating)' : ''
+      add(
+        'pending-timer',
+        `pending ${describeHandle(handle)}${every} due at ${ms(handle.when)} of loop time (now ${ms(loop.time())}) on ${loop.name}: ` +
+          `clear it before the test ends, or unref() it if it may outlive the test`,
+        handle.trace,
+      )
+    } else {
+      add(
+        'pending-callback',
+        `pending ${describeHandle(handle)} never ran on ${loop.name}: it was queued after the test's last await; await the work it belongs to, or cancel it`,
+        handle.trace,
+      )
+    }
+  }
+  for (const task of snapshot.unretrieved) {
+    add(
+      'exception-never-retrieved',
+      `Task '${task.name}' failed and its exception was never retrieved (${errorText(task.exception())}): await the task, or read task.exception()`,
+      task.trace,
+      task.exception(),
+    )
+  }
+  for (const context of snapshot.errors) {
+    const handle = context.handle
+    const what = handle ? `${describeHandle(handle)} callback` : context.message
+    add(
+      'callback-error',
+      `${what} threw ${errorText(context.exception)}: a callback's error has no one to catch it; handle it inside the callback`,
+      handle?.trace ?? context.task?.trace,
+      context.exception,
+    )
+  }
+  for (const slow of snapshot.slow) {
+    add(
+      'slow-callback',
+      `Executing ${slow.handle.kind} (created at ${formatSite(locate(slow.handle.trace).frames[0])}) took ${Math.round(slow.duration)} ms of real time (slowCallbackDuration is ${loop.slowCallbackDuration} ms)`,
+      slow.handle.trace,
+    )
+  }
+  return findings
+}
+
+function pendingTaskMessage(task: Task<unknown>): string {
+  const waiting = task._waitingOn
+  const on =
+    waiting && waiting.pending ? `; it waits on ${describeHandle(waiting)} scheduled at ${formatSite(locate(waiting.trace).frames[0])}` : ''
+  return `pending Task '${task.name}' is not done${on}: await it, or cancel it with task.cancel()`
+}
