@@ -809,12 +809,16 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     for (;;) {
       if (this.#driverToken !== token || this.#closed) return false
       if (goal.until?.()) return false
-      if (stoppable && this.#stopping) {
-        this.#stopping = false
-        return true
-      }
-      const n = this.#preparePass(goal)
+      // After stop() (called before the run, or while it waited) one more pass
+      // runs, of what is due now, without jumping time: asyncio's run_forever
+      // polls with timeout 0 when stopping.
+      const stopping = stoppable && this.#stopping
+      const n = this.#preparePass(stopping ? { ...goal, jump: false } : goal)
       if (n === 0) {
+        if (stopping) {
+          this.#stopping = false
+          return true
+        }
         if (this.#ready.length === 0 && this.#timers.peekWhen() === undefined && !goal.until && !goal.forever) {
           if (goal.target !== Infinity && goal.target > this.#time) this.#time = goal.target
           return false
