@@ -11,6 +11,7 @@
 import { CancelledError, InvalidStateError } from './errors.ts'
 import type { Handle } from './handle.ts'
 import { shared } from './internal/context.ts'
+import { expectFunction } from './internal/validate.ts'
 import type { Trace } from './trace.ts'
 import { formatSite } from './trace.ts'
 
@@ -148,11 +149,9 @@ export class Task<T> implements PromiseLike<T> {
     }
   }
 
-  /** Calls `callback(task)` on the loop once the task is done (at once if it is). */
+  /** Calls `callback(task)` on the loop once the task is done (on the next pass if it already is). */
   addDoneCallback(callback: (task: Task<T>) => void): void {
-    if (typeof callback !== 'function') {
-      throw new TypeError(`Expected \`callback\` to be a function, got \`${String(callback)}\` (${typeof callback})`)
-    }
+    expectFunction('callback', callback)
     if (this.#state === 'pending') (this.#doneCallbacks ??= []).push(callback)
     else this.#owner._scheduleDoneCallback(() => callback(this))
   }
