@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { newEventLoop } from 'vitest-loop/core'
 import { buildReport, inspectLoop, summarize } from '../../src/check/index.ts'
 import type { Finding } from '../../src/check/index.ts'
 
 const here = new URL(import.meta.url).pathname
+const source = readFileSync(here, 'utf8').split('\n')
+/** The 1-based line holding `marker` (a comment next to the call under test). */
+const lineOf = (marker: string): number => source.findIndex((line) => line.includes(marker)) + 1
 
 function kinds(findings: Finding[]): string[] {
   return findings.map((f) => f.kind)
@@ -18,21 +22,21 @@ describe('inspectLoop', () => {
   })
 
   it('reports an unclosed user loop at the line that made it', () => {
-    const loop = newEventLoop() // line 21
+    const loop = newEventLoop() // @unclosed
     const [finding] = inspectLoop(loop._snapshot(), 'user')
     expect(finding?.kind).toBe('unclosed-loop')
-    expect(finding?.frames[0]).toMatchObject({ file: here, line: 21 })
+    expect(finding?.frames[0]).toMatchObject({ file: here, line: lineOf('// @unclosed') })
     expect(finding?.message).toMatch(/^loop #\d+ was created in this test and never closed: call loop.close\(\)/)
     loop.close()
   })
 
   it('reports a never-started loop with where its first work was scheduled', () => {
     const loop = newEventLoop()
-    loop.callSoon(() => {}) // line 31
+    loop.callSoon(() => {}) // @first-work
     loop.close()
     const findings = inspectLoop(loop._snapshot(), 'user')
     expect(kinds(findings)).toEqual(['never-started'])
-    expect(findings[0]?.message).toContain(`first scheduled at ${here}:31:10`)
+    expect(findings[0]?.message).toContain(`first scheduled at ${here}:${lineOf('// @first-work')}:10`)
   })
 
   it('does not call the test loop unclosed or never started', () => {
@@ -91,12 +95,12 @@ describe('summarize', () => {
 describe('buildReport', () => {
   it('leads with the summary at the test site, then one LeakError per finding whose stack is the user frames', () => {
     const loop = newEventLoop()
-    loop.callLater(1000, () => {}) // line 93
+    loop.callLater(1000, () => {}) // @report-timer
     const findings = inspectLoop(loop._snapshot(), 'test')
     const [summary, timer] = buildReport(findings, { fn: 't', file: '/x.test.ts', line: 3, column: 1, text: 't (/x.test.ts:3:1)' })
     expect(summary?.name).toBe('LeakError')
     expect(summary?.stack).toBe('LeakError: test left 1 pending timer on its loop\n    at t (/x.test.ts:3:1)')
-    expect(timer?.stack?.split('\n')[1]).toContain(`${here}:93:10`)
+    expect(timer?.stack?.split('\n')[1]).toContain(`${here}:${lineOf('// @report-timer')}:10`)
     expect(timer?.stack).not.toContain('/src/loop/')
     loop.close()
   })
