@@ -634,13 +634,14 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
 
   /** Puts a built timer in the heap at `handle.when`. @internal */
   _schedule(handle: TimerHandle): void {
-    if (handle._inHeap) {
-      handle._inHeap = false
-      this.#timers.markStale()
-    }
+    // A handle already in the heap (refresh) leaves its old entry behind. Mark
+    // it stale only once the push gave the handle a new seq: a compaction run
+    // before that would keep the old entry as live and the count would drift.
+    const replaces = handle._inHeap
     handle._state = 'pending'
     handle._inHeap = true
     this.#timers.push(handle)
+    if (replaces) this.#timers.markStale()
     if (this.#debug) this.#noteWaiting(handle)
     if (this.#firstScheduled === undefined && !this.#everRan) this.#firstScheduled = handle.trace
     if (this.#wake !== undefined) this.#wakeUp()

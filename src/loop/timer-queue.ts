@@ -59,7 +59,10 @@ export class TimerQueue {
     it[i] = handle
   }
 
-  /** One entry of the heap became stale (its handle was cancelled or rescheduled). */
+  /**
+   * One entry of the heap became stale (its handle was cancelled, or was
+   * rescheduled: call it after that push, which gave the handle its new seq).
+   */
   markStale(): void {
     this.#stale++
     if (this.#stale >= compactMin && this.#stale * 2 > this.#items.length) this.#compact()
