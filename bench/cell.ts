@@ -1,0 +1,95 @@
+/**
+ * One cell of the table, in its own process so that no engine's JIT state,
+ * heap or patched globals leak into another's figures:
+ *
+ *   node --expose-gc --import tsx bench/cell.ts '{"workload":"A","engine":"loop","n":100000}'
+ *
+ * Prints one line, `RESULT <json>` (a CellResult).
+ */
+import { engine } from './lib/engines.ts'
+import { measure } from './lib/measure.ts'
+import type { Measured } from './lib/measure.ts'
+import { asyncAdvance, bytesPerTimer, calibrateTicks, farTick, syncAdvance } from './workloads/timers.ts'
+import { autoTasks } from './workloads/tasks.ts'
+import { traceCost } from './workloads/trace.ts'
+
+export interface CellSpec {
+  workload: 'A' | 'B' | 'C' | 'D' | 'F' | 'M'
+  engine: string
+  /** Timers (A, B, D, M), handles (F) or tasks (C). */
+  n: number
+  /** C: sleeps per task. F: stack depth. */
+  m?: number
+  /** F: trace capture on. */
+  on?: boolean
+  runs: number
+  minSampleMs: number
+  budgetMs: number
+}
+
+export interface CellResult {
+  spec: CellSpec
+  label: string
+  /** Median ms per rep (per tick for D); bytes per timer for M. */
+  value: number
+  /** The same per operation (timer, tick, sleep, handle), in ns; bytes for M. */
+  perOp: number
+  samples: number[]
+  repsPerSample: number
+  truncated: boolean
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? '{}') as CellSpec
+  const opts = { runs: spec.runs, minSampleMs: spec.minSampleMs, budgetMs: spec.budgetMs }
+  let label = spec.engine
+  let measured: Measured
+  let ops = 1
+  switch (spec.workload) {
+    case 'A':
+    case 'B':
+    case 'C':
+    case 'D':
+    case 'M': {
+      const e = await engine(spec.engine)
+      label = e.label
+      if (spec.workload === 'A') {
+        measured = await measure(syncAdvance(e, spec.n), opts)
+        ops = spec.n
+      } else if (spec.workload === 'B') {
+        measured = await measure(asyncAdvance(e, spec.n), opts)
+        ops = spec.n
+      } else if (spec.workload === 'C') {
+        measured = await measure(autoTasks(e, spec.n, spec.m ?? 100), opts)
+        ops = spec.n * (spec.m ?? 100)
+      } else if (spec.workload === 'D') {
+        const ticks = calibrateTicks(e, spec.n, spec.minSampleMs)
+        measured = await measure(farTick(e, spec.n, ticks), { ...opts, minSampleMs: 0 })
+      } else {
+        const bytes = bytesPerTimer(e, spec.n)
+        measured = { ms: bytes, samples: [bytes], repsPerSample: 1, truncated: false }
+        ops = 1e-6 // reported as is
+      }
+      break
+    }
+    case 'F':
+      label = `traces ${spec.on ? 'on' : 'off'}, depth ${spec.m ?? 0}`
+      measured = await measure(traceCost(spec.on ?? true, spec.n, spec.m ?? 0), opts)
+      ops = spec.n
+      break
+    default:
+      throw new Error(`unknown workload ${String(spec.workload)}`)
+  }
+  const result: CellResult = {
+    spec,
+    label,
+    value: measured.ms,
+    perOp: (measured.ms * 1e6) / ops,
+    samples: measured.samples,
+    repsPerSample: measured.repsPerSample,
+    truncated: measured.truncated,
+  }
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
+}
+
+await main()

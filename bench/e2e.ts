@@ -1,0 +1,126 @@
+/**
+ * E: per-test overhead in a 2,000-test file. For each variant a test file is
+ * generated under bench/.tmp/ and run by a nested `vitest run`; the file times
+ * itself from its first test to its last with the real clock (captured before
+ * any fake is installed), and the per-test time is that total over the count.
+ *
+ *   plain  no fake time at all: Vitest's own cost per test
+ *   loop   the vitest-loop setup file: a fresh loop per test, useLoop(), the sanitizer at teardown
+ *   vi     vi.useFakeTimers() before each test, vi.useRealTimers() after
+ *
+ * Every test body is the same: schedule a timer, clear it, one expect.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { median } from './lib/stats.ts'
+
+export type Variant = 'plain' | 'loop' | 'vi'
+
+export interface E2eResult {
+  variant: Variant
+  tests: number
+  /** Median µs per test, or a reason it was not run. */
+  perTestUs: number | string
+  samples: number[]
+  /** Median wall time of the whole nested `vitest run`, ms. */
+  wallMs: number
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const tmp = join(root, 'bench', '.tmp')
+const vitestBin = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs')
+
+/** The fixture layer (useLoop, the setup file, the sanitizer) and the virtual time it installs are in the tree. */
+export function fixtureLayerPresent(): boolean {
+  return ['src/vitest', 'src/setup.ts', 'src/time'].every((path) => existsSync(join(root, path)))
+}
+
+function testFile(variant: Variant, tests: number): string {
+  const imports = ['afterAll', 'beforeAll', 'expect', 'test']
+  if (variant === 'vi') imports.push('afterEach', 'beforeEach', 'vi')
+  const lines = [
+    `import { ${imports.sort().join(', ')} } from 'vitest'`,
+    variant === 'loop' ? `import { useLoop } from 'vitest-loop'` : '',
+    `import { writeFileSync } from 'node:fs'`,
+    `import { performance } from 'node:perf_hooks'`,
+    '',
+    '// the real clock, taken before any test installs a fake one',
+    'const realNow = performance.now.bind(performance)',
+    'let t0 = 0',
+    'beforeAll(() => {',
+    '  t0 = realNow()',
+    '})',
+    'afterAll(() => {',
+    `  writeFileSync(process.env.BENCH_OUT!, JSON.stringify({ ms: realNow() - t0, tests: ${tests} }))`,
+    '})',
+    variant === 'vi' ? 'beforeEach(() => {\n  vi.useFakeTimers()\n})\nafterEach(() => {\n  vi.useRealTimers()\n})' : '',
+    'const noop = (): void => {}',
+    '',
+  ]
+  const body =
+    variant === 'loop'
+      ? '  useLoop()\n  clearTimeout(setTimeout(noop, 10))\n  expect(n).toBe(n)'
+      : '  clearTimeout(setTimeout(noop, 10))\n  expect(n).toBe(n)'
+  for (let i = 0; i < tests; i++) lines.push(`test('test ${i}', () => {\n  const n = ${i}\n${body}\n})`)
+  return lines.join('\n') + '\n'
+}
+
+function configFile(variant: Variant): string {
+  const aliases = JSON.stringify(join(root, 'vitest.aliases.ts'))
+  // `vitest-loop/setup` as a user writes it, resolved to the sources as the aliases do
+  const setup = variant === 'loop' ? `setupFiles: [${JSON.stringify(join(root, 'src', 'setup.ts'))}],` : ''
+  return [
+    `import { defineConfig } from 'vitest/config'`,
+    `import { aliases } from ${aliases}`,
+    '',
+    'export default defineConfig({',
+    '  resolve: { alias: aliases },',
+    `  test: { include: ['*.test.ts'], ${setup} },`,
+    '})',
+    '',
+  ].join('\n')
+}
+
+function runVitest(dir: string, out: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now()
+    const child = spawn(process.execPath, [vitestBin, 'run', '--root', dir, '--config', join(dir, 'vitest.config.ts')], {
+      cwd: root,
+      env: { ...process.env, BENCH_OUT: out, CI: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      if (code === 0) resolve(performance.now() - t0)
+      else reject(new Error(`nested vitest run in ${dir} exited with ${code}:\n${output.slice(-3000)}`))
+    })
+  })
+}
+
+export async function perTest(variant: Variant, tests: number, runs: number): Promise<E2eResult> {
+  if (variant === 'loop' && !fixtureLayerPresent()) {
+    return { variant, tests, perTestUs: 'pending: needs the fixture layer', samples: [], wallMs: NaN }
+  }
+  const dir = join(tmp, `e2e-${variant}`)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'per-test.test.ts'), testFile(variant, tests))
+  writeFileSync(join(dir, 'vitest.config.ts'), configFile(variant))
+  const out = join(dir, 'result.json')
+  const samples: number[] = []
+  const walls: number[] = []
+  await runVitest(dir, out) // warm-up: Vite's transform cache, the OS page cache
+  for (let r = 0; r < runs; r++) {
+    rmSync(out, { force: true })
+    walls.push(await runVitest(dir, out))
+    const { ms } = JSON.parse(readFileSync(out, 'utf8')) as { ms: number }
+    samples.push((ms * 1000) / tests)
+  }
+  return { variant, tests, perTestUs: median(samples), samples, wallMs: median(walls) }
+}

@@ -1,0 +1,283 @@
+/**
+ * The report: one markdown document, one table per workload, then the
+ * targets with their verdicts. Cells read "total · per operation".
+ */
+import type { CellResult, CellSpec } from '../cell.ts'
+import type { E2eResult } from '../e2e.ts'
+import { formatN, formatNs, formatRatio } from './stats.ts'
+
+export interface CellOutcome {
+  spec: CellSpec
+  result?: CellResult
+  error?: string
+  /** Not run: one rep was projected at this many ms. */
+  skipped?: number
+}
+
+export interface RunInfo {
+  date: string
+  node: string
+  cpu: string
+  smoke: boolean
+  runs: number
+  seconds: number
+}
+
+type Key = Pick<CellSpec, 'workload' | 'engine' | 'n'> & { m?: number; on?: boolean }
+
+function find(outcomes: CellOutcome[], k: Key): CellOutcome | undefined {
+  return outcomes.find(
+    (o) =>
+      o.spec.workload === k.workload &&
+      o.spec.engine === k.engine &&
+      o.spec.n === k.n &&
+      (k.m === undefined || o.spec.m === k.m) &&
+      (k.on === undefined || o.spec.on === k.on),
+  )
+}
+
+function value(outcomes: CellOutcome[], k: Key): number | undefined {
+  return find(outcomes, k)?.result?.value
+}
+
+function perOp(outcomes: CellOutcome[], k: Key): number | undefined {
+  return find(outcomes, k)?.result?.perOp
+}
+
+function label(outcomes: CellOutcome[], engine: string): string {
+  return outcomes.find((o) => o.spec.engine === engine && o.result)?.result?.label ?? engine
+}
+
+function cell(o: CellOutcome | undefined, unit: string, total = true): string {
+  if (!o) return ''
+  if (o.error !== undefined) return 'failed'
+  if (o.skipped !== undefined) return `not run (≈ ${formatNs(o.skipped * 1e6)} per rep, projected)`
+  const r = o.result!
+  const mark = r.truncated ? ` (${r.samples.length} runs)` : ''
+  const per = `${formatNs(r.perOp)}/${unit}`
+  return total ? `${formatNs(r.value * 1e6)} · ${per}${mark}` : `${per}${mark}`
+}
+
+function growth(outcomes: CellOutcome[], workload: CellSpec['workload'], engine: string, ns: number[]): string {
+  const out: string[] = []
+  for (let i = 1; i < ns.length; i++) {
+    const a = value(outcomes, { workload, engine, n: ns[i - 1]! })
+    const b = value(outcomes, { workload, engine, n: ns[i]! })
+    if (a !== undefined && b !== undefined && ns[i] === ns[i - 1]! * 10) out.push(`${(b / a).toFixed(1)}`)
+  }
+  return out.length ? `×${out.join(', ×')}` : '-'
+}
+
+function ratio(a: number | undefined, b: number | undefined): number {
+  return a === undefined || b === undefined ? NaN : a / b
+}
+
+function sizes(outcomes: CellOutcome[], workload: CellSpec['workload']): number[] {
+  return [...new Set(outcomes.filter((o) => o.spec.workload === workload).map((o) => o.spec.n))].sort((a, b) => a - b)
+}
+
+function engines(outcomes: CellOutcome[], workload: CellSpec['workload']): string[] {
+  return [...new Set(outcomes.filter((o) => o.spec.workload === workload).map((o) => o.spec.engine))]
+}
+
+function timersTable(
+  outcomes: CellOutcome[],
+  workload: 'A' | 'B' | 'D',
+  baseline: string,
+  unit: string,
+  total: boolean,
+): string[] {
+  const ns = sizes(outcomes, workload)
+  if (ns.length === 0) return []
+  const at = ns.includes(1e5) ? 1e5 : ns.at(-1)!
+  const head = [
+    'engine',
+    ...ns.map((n) => `N = ${formatN(n)}`),
+    'growth per 10×N',
+    `vs ${baseline} at ${formatN(at)}`,
+    `vs vitest-loop at ${formatN(at)}`,
+  ]
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`]
+  for (const e of engines(outcomes, workload)) {
+    const row = [label(outcomes, e)]
+    for (const n of ns) row.push(cell(find(outcomes, { workload, engine: e, n }), unit, total))
+    row.push(growth(outcomes, workload, e, ns))
+    const mine = value(outcomes, { workload, engine: e, n: at })
+    row.push(formatRatio(ratio(mine, value(outcomes, { workload, engine: baseline, n: at }))))
+    row.push(formatRatio(ratio(mine, value(outcomes, { workload, engine: 'loop', n: at }))))
+    lines.push(`| ${row.join(' | ')} |`)
+  }
+  return lines
+}
+
+interface Verdict {
+  target: string
+  measured: string
+  met: boolean | undefined
+  note?: string
+}
+
+function verdicts(outcomes: CellOutcome[], e2e: E2eResult[]): Verdict[] {
+  const out: Verdict[] = []
+  const v = (k: Key) => value(outcomes, k)
+  // A: worst ratio to the heap over every N run
+  for (const e of ['loop', 'loop+traces']) {
+    const ratios = sizes(outcomes, 'A')
+      .map((n) => ({ n, r: ratio(v({ workload: 'A', engine: e, n }), v({ workload: 'A', engine: 'heap', n })) }))
+      .filter((x) => Number.isFinite(x.r))
+    if (ratios.length === 0) continue
+    const worst = ratios.reduce((a, b) => (b.r > a.r ? b : a))
+    out.push({
+      target: `A ≤ 2× the plain heap (${label(outcomes, e)})`,
+      measured: `${ratios.map((x) => `${formatN(x.n)}: ${formatRatio(x.r)}`).join(', ')}; worst ${formatRatio(worst.r)}`,
+      met: worst.r <= 2,
+    })
+  }
+  for (const e of ['loop', 'loop+traces']) {
+    const r = ratio(v({ workload: 'B', engine: e, n: 1e5 }), v({ workload: 'B', engine: 'heap+hop', n: 1e5 }))
+    if (Number.isFinite(r)) {
+      out.push({ target: `B at 1e5 ≤ 1.2× heap+hop (${label(outcomes, e)})`, measured: formatRatio(r), met: r <= 1.2 })
+    }
+    const s = ratio(v({ workload: 'B', engine: 'sinon', n: 1e5 }), v({ workload: 'B', engine: e, n: 1e5 }))
+    if (Number.isFinite(s)) {
+      out.push({ target: `B at 1e5 ≥ 3× faster than @sinonjs/fake-timers (${label(outcomes, e)})`, measured: `${formatRatio(s)} faster`, met: s >= 3 })
+    }
+  }
+  for (const e of ['loop', 'loop+traces']) {
+    const c = outcomes.find((o) => o.spec.workload === 'C' && o.spec.engine === e)?.result
+    const base = outcomes.find((o) => o.spec.workload === 'C' && o.spec.engine === 'heap+hop')?.result
+    if (c && base) {
+      const r = c.value / base.value
+      out.push({ target: `C ≤ 1.2× heap+hop (${label(outcomes, e)})`, measured: formatRatio(r), met: r <= 1.2 })
+    }
+  }
+  const dn = sizes(outcomes, 'D').at(-1)
+  if (dn !== undefined) {
+    const d = v({ workload: 'D', engine: 'loop', n: dn })
+    if (d !== undefined) {
+      out.push({ target: `D ≤ 1 µs per tick (${formatN(dn)} timers pending)`, measured: formatNs(d * 1e6), met: d * 1e6 <= 1000 })
+    }
+  }
+  const plain = e2e.find((r) => r.variant === 'plain')?.perTestUs
+  const loop = e2e.find((r) => r.variant === 'loop')?.perTestUs
+  if (plain !== undefined || loop !== undefined) {
+    if (typeof plain === 'number' && typeof loop === 'number') {
+      out.push({ target: 'E ≤ 25 µs per test over plain, sanitizer included', measured: `${(loop - plain).toFixed(1)} µs`, met: loop - plain <= 25 })
+    } else {
+      out.push({ target: 'E ≤ 25 µs per test over plain, sanitizer included', measured: String(loop), met: undefined })
+    }
+  }
+  for (const depth of [0, 30]) {
+    const on = perOp(outcomes, { workload: 'F', engine: 'loop', n: sizes(outcomes, 'F')[0] ?? 0, m: depth, on: true })
+    const off = perOp(outcomes, { workload: 'F', engine: 'loop', n: sizes(outcomes, 'F')[0] ?? 0, m: depth, on: false })
+    if (on !== undefined && off !== undefined) {
+      out.push({ target: `F ≤ 1.5 µs per handle for the trace (stack depth ${depth})`, measured: formatNs(on - off), met: on - off <= 1500 })
+    }
+  }
+  const mn = sizes(outcomes, 'M').at(-1)
+  if (mn !== undefined) {
+    for (const e of ['loop', 'loop+traces']) {
+      const b = v({ workload: 'M', engine: e, n: mn })
+      if (b !== undefined) {
+        out.push({ target: `${formatN(mn)} pending timers ≤ 200 bytes each (${label(outcomes, e)})`, measured: `${b.toFixed(0)} B`, met: b <= 200 })
+      }
+    }
+  }
+  return out
+}
+
+export function report(outcomes: CellOutcome[], e2e: E2eResult[], info: RunInfo): string {
+  const lines: string[] = []
+  lines.push('# vitest-loop benchmarks', '')
+  lines.push(
+    `${info.smoke ? '**Smoke run** (small N: checks that the bench runs, the figures mean little). ' : ''}` +
+      `${info.date}, Node ${info.node}, ${info.cpu}; median of ${info.runs} samples per cell, ` +
+      `each cell in a fresh process; ${info.seconds.toFixed(0)} s in all. Regenerate with \`npm run bench\`.`,
+    '',
+  )
+  lines.push(
+    'Cells read *median total · per operation*. "growth per 10×N" is the ratio of totals between',
+    'successive N (×10 is linear; ×100 is quadratic). Ratios compare totals at the same N.',
+    '',
+  )
+  const a = timersTable(outcomes, 'A', 'heap', 'timer', true)
+  if (a.length) lines.push('## A: N timers, seeded random delays, sync advance to the end', '', ...a, '')
+  const b = timersTable(outcomes, 'B', 'heap+hop', 'timer', true)
+  if (b.length) {
+    lines.push(
+      '## B: the same, async advance (promise jobs drained between callbacks)',
+      '',
+      'Each callback queues a promise job and checks that the previous one ran.',
+      '',
+      ...b,
+      '',
+    )
+  }
+  const cs = outcomes.filter((o) => o.spec.workload === 'C')
+  if (cs.length) {
+    const c0 = cs[0]!.spec
+    const base = cs.find((o) => o.spec.engine === 'heap+hop')?.result?.value
+    const mine = cs.find((o) => o.spec.engine === 'loop')?.result?.value
+    lines.push(`## C: ${c0.n.toLocaleString('en')} tasks × ${c0.m} sleeps, auto time flow, run to the end`, '')
+    lines.push('| engine | total · per sleep | vs heap+hop | vs vitest-loop |', '| --- | --- | --- | --- |')
+    for (const o of cs) {
+      const r = o.result?.value
+      lines.push(`| ${label(outcomes, o.spec.engine)} | ${cell(o, 'sleep')} | ${formatRatio(ratio(r, base))} | ${formatRatio(ratio(r, mine))} |`)
+    }
+    lines.push('')
+  }
+  const d = timersTable(outcomes, 'D', 'heap', 'tick', false)
+  if (d.length) lines.push('## D: one 1 ms tick with N far-future timers pending', '', ...d, '')
+  if (e2e.length) {
+    const plain = e2e.find((r) => r.variant === 'plain')?.perTestUs
+    lines.push(`## E: per-test time in a ${e2e[0]!.tests.toLocaleString('en')}-test file (nested \`vitest run\`)`, '')
+    lines.push('| variant | per test | over plain | wall time of the run |', '| --- | --- | --- | --- |')
+    const names = { plain: 'plain Vitest', loop: 'vitest-loop setup file + useLoop() + sanitizer', vi: 'vi.useFakeTimers() / useRealTimers() per test' }
+    for (const r of e2e) {
+      const per = typeof r.perTestUs === 'number' ? `${r.perTestUs.toFixed(1)} µs` : r.perTestUs
+      const over = typeof r.perTestUs === 'number' && typeof plain === 'number' ? `${(r.perTestUs - plain).toFixed(1)} µs` : '-'
+      const wall = Number.isFinite(r.wallMs) ? `${(r.wallMs / 1000).toFixed(2)} s` : '-'
+      lines.push(`| ${names[r.variant]} | ${per} | ${over} | ${wall} |`)
+    }
+    lines.push('')
+  }
+  const fs = outcomes.filter((o) => o.spec.workload === 'F')
+  if (fs.length) {
+    lines.push(`## F: creation-trace capture, per handle (${fs[0]!.spec.n.toLocaleString('en')} callLater calls)`, '')
+    lines.push('| stack depth | traces off | traces on | cost of the trace |', '| --- | --- | --- | --- |')
+    for (const depth of [...new Set(fs.map((o) => o.spec.m ?? 0))]) {
+      const off = fs.find((o) => o.spec.m === depth && o.spec.on === false)
+      const on = fs.find((o) => o.spec.m === depth && o.spec.on === true)
+      const diff = on?.result && off?.result ? formatNs(on.result.perOp - off.result.perOp) : '-'
+      lines.push(`| ${depth} | ${cell(off, 'handle', false)} | ${cell(on, 'handle', false)} | ${diff} |`)
+    }
+    lines.push('')
+  }
+  const ms = sizes(outcomes, 'M')
+  if (ms.length) {
+    lines.push('## M: heapUsed per pending timer (after a full GC)', '')
+    lines.push(`| engine | ${ms.map((n) => `N = ${formatN(n)}`).join(' | ')} |`, `| --- |${ms.map(() => ' --- |').join('')}`)
+    for (const e of engines(outcomes, 'M')) {
+      const row = ms.map((n) => {
+        const o = find(outcomes, { workload: 'M', engine: e, n })
+        if (!o) return ''
+        return o.result ? `${o.result.value.toFixed(0)} B` : 'failed'
+      })
+      lines.push(`| ${label(outcomes, e)} | ${row.join(' | ')} |`)
+    }
+    lines.push('')
+  }
+  const vs = verdicts(outcomes, e2e)
+  if (vs.length) {
+    lines.push('## Targets', '', '| target | measured | verdict |', '| --- | --- | --- |')
+    for (const t of vs) lines.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? 'pending' : t.met ? 'met' : '**missed**'} |`)
+    lines.push('')
+  }
+  const failed = outcomes.filter((o) => o.error !== undefined)
+  if (failed.length) {
+    lines.push('## Failed cells', '')
+    for (const o of failed) lines.push(`- ${o.spec.workload} ${o.spec.engine} n=${o.spec.n}: ${o.error}`)
+    lines.push('')
+  }
+  return lines.join('\n')
+}

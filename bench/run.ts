@@ -1,0 +1,179 @@
+/**
+ * `npm run bench`: every workload on every engine, each cell in a fresh
+ * process, then one report, printed and written to bench/results.md.
+ *
+ *   npm run bench                 full run (a few minutes)
+ *   npm run bench -- --smoke      small N, a few seconds per workload; checks that
+ *                                 every cell still runs and every engine still agrees
+ *                                 on the results (BENCH_SMOKE=1 does the same)
+ *   npm run bench -- --only=A,D   some workloads only
+ *   npm run bench -- --runs=9     samples per cell (default 7; the median is reported)
+ *
+ * A smoke run writes bench/.tmp/results-smoke.md, never bench/results.md.
+ * The exit code is 1 when a cell failed (threw, timed out, or an engine
+ * fired the wrong callbacks); missed targets do not fail the run.
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { CellResult, CellSpec } from './cell.ts'
+import { perTest } from './e2e.ts'
+import type { E2eResult } from './e2e.ts'
+import { report } from './lib/report.ts'
+import type { CellOutcome, RunInfo } from './lib/report.ts'
+import { formatNs } from './lib/stats.ts'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const args = process.argv.slice(2)
+const smoke = args.includes('--smoke') || (process.env.BENCH_SMOKE ?? '') !== ''
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',')
+const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? (smoke ? 3 : 7))
+const want = (w: string): boolean => only === undefined || only.includes(w)
+
+const minSampleMs = smoke ? 5 : 50
+const budgetMs = smoke ? 10_000 : 90_000
+
+function spec(workload: CellSpec['workload'], engine: string, n: number, extra: Partial<CellSpec> = {}): CellSpec {
+  return { workload, engine, n, runs, minSampleMs, budgetMs, ...extra }
+}
+
+function plan(): CellSpec[] {
+  const ns = smoke ? [1e3] : [1e3, 1e4, 1e5]
+  const big = smoke ? [] : [1e6]
+  const cells: CellSpec[] = []
+  if (want('A')) {
+    for (const e of ['heap', 'loop', 'loop+traces', 'sinon', 'vi']) for (const n of ns) cells.push(spec('A', e, n))
+    for (const e of ['heap', 'loop', 'loop+traces']) for (const n of big) cells.push(spec('A', e, n))
+  }
+  if (want('B')) {
+    for (const e of ['heap+hop', 'heap+batch', 'loop', 'loop+traces', 'sinon', 'vi']) {
+      for (const n of ns) cells.push(spec('B', e, n))
+    }
+    for (const e of ['heap+hop', 'heap+batch', 'loop', 'loop+traces']) for (const n of big) cells.push(spec('B', e, n))
+  }
+  if (want('C')) {
+    const [tasks, sleeps] = smoke ? [50, 10] : [1000, 100]
+    for (const e of ['heap+hop', 'heap+batch', 'loop', 'loop+traces', 'sinon', 'vi']) {
+      cells.push(spec('C', e, tasks, { m: sleeps }))
+    }
+  }
+  if (want('D')) {
+    for (const e of ['heap', 'loop', 'sinon', 'vi']) for (const n of ns) cells.push(spec('D', e, n))
+  }
+  if (want('F')) {
+    for (const depth of [0, 30]) for (const on of [false, true]) cells.push(spec('F', 'loop', smoke ? 1e3 : 1e4, { m: depth, on }))
+  }
+  if (want('M')) {
+    const mns = smoke ? [1e3] : [1e4, 1e5]
+    for (const e of ['heap', 'loop', 'loop+traces', 'sinon', 'vi']) for (const n of mns) cells.push(spec('M', e, n))
+    for (const e of ['heap', 'loop']) for (const n of big) cells.push(spec('M', e, n))
+  }
+  return cells
+}
+
+function runCell(cell: CellSpec): Promise<CellOutcome> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', join(root, 'bench', 'cell.ts'), JSON.stringify(cell)],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), cell.budgetMs * 2 + 60_000)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '))
+      if (code === 0 && line) resolve({ spec: cell, result: JSON.parse(line.slice(7)) as CellResult })
+      else {
+        const why = signal ? `killed (${signal}) after the time limit` : (err.trim().split('\n').slice(-6).join(' ') || `exit ${code}`)
+        resolve({ spec: cell, error: why })
+      }
+    })
+  })
+}
+
+/** A cell not worth running: an earlier N already showed it would blow the budget. */
+function projected(cell: CellSpec, done: CellOutcome[]): number | undefined {
+  if (cell.workload !== 'A' && cell.workload !== 'B') return undefined
+  const prior = done
+    .filter((o) => o.result && o.spec.workload === cell.workload && o.spec.engine === cell.engine && o.spec.n < cell.n)
+    .sort((a, b) => a.spec.n - b.spec.n)
+  const last = prior.at(-1)?.result
+  if (!last) return undefined
+  const before = prior.at(-2)?.result
+  const growth = before ? Math.max(10, last.value / before.value) : 10
+  const steps = Math.log10(cell.n / last.spec.n)
+  const estimate = last.value * growth ** steps
+  return estimate > cell.budgetMs ? estimate : undefined
+}
+
+function describe(cell: CellSpec): string {
+  const extra = cell.m !== undefined ? ` m=${cell.m}` : ''
+  const on = cell.on !== undefined ? ` traces=${cell.on ? 'on' : 'off'}` : ''
+  return `${cell.workload} ${cell.engine} n=${cell.n}${extra}${on}`
+}
+
+async function main(): Promise<void> {
+  const started = Date.now()
+  const cells = plan()
+  const outcomes: CellOutcome[] = []
+  for (const [i, cell] of cells.entries()) {
+    const estimate = projected(cell, outcomes)
+    const tag = `[${i + 1}/${cells.length}] ${describe(cell)}`
+    if (estimate !== undefined) {
+      outcomes.push({ spec: cell, skipped: estimate })
+      process.stderr.write(`${tag}: not run, one rep projected at ${formatNs(estimate * 1e6)}\n`)
+      continue
+    }
+    const outcome = await runCell(cell)
+    outcomes.push(outcome)
+    const r = outcome.result
+    process.stderr.write(
+      r
+        ? `${tag}: ${cell.workload === 'M' ? `${r.value.toFixed(0)} B` : formatNs(r.value * 1e6)} (${r.samples.length} samples${r.truncated ? ', budget-limited' : ''})\n`
+        : `${tag}: FAILED ${outcome.error}\n`,
+    )
+  }
+  const e2e: E2eResult[] = []
+  if (want('E')) {
+    const tests = smoke ? 100 : 2000
+    for (const variant of ['plain', 'loop', 'vi'] as const) {
+      try {
+        const r = await perTest(variant, tests, smoke ? 1 : runs)
+        e2e.push(r)
+        process.stderr.write(`E ${variant}: ${typeof r.perTestUs === 'number' ? `${r.perTestUs.toFixed(1)} µs per test` : r.perTestUs}\n`)
+      } catch (error) {
+        e2e.push({ variant, tests, perTestUs: `failed: ${(error as Error).message.split('\n')[0]}`, samples: [], wallMs: NaN })
+        process.stderr.write(`E ${variant}: FAILED ${(error as Error).message}\n`)
+      }
+    }
+  }
+  const info: RunInfo = {
+    date: new Date(started).toISOString(),
+    node: process.version,
+    cpu: `${cpus()[0]?.model ?? '?'} × ${cpus().length}`,
+    smoke,
+    runs,
+    seconds: (Date.now() - started) / 1000,
+  }
+  const md = report(outcomes, e2e, info)
+  process.stdout.write(`${md}\n`)
+  const target = smoke ? join(root, 'bench', '.tmp', 'results-smoke.md') : join(root, 'bench', 'results.md')
+  if (!only || smoke) {
+    mkdirSync(join(root, 'bench', '.tmp'), { recursive: true })
+    writeFileSync(target, md)
+    process.stderr.write(`wrote ${target}\n`)
+  }
+  const failed = outcomes.filter((o) => o.error !== undefined).length + e2e.filter((r) => String(r.perTestUs).startsWith('failed')).length
+  if (failed > 0) {
+    process.stderr.write(`${failed} cell(s) failed\n`)
+    process.exitCode = 1
+  }
+}
+
+await main()

@@ -1,0 +1,115 @@
+/**
+ * Workloads on a clock driven by hand.
+ *
+ * A: N timers with seeded random delays (1 ms to 1,000 s), then one sync
+ *    advance to the end. Timed: scheduling and firing.
+ * B: the same with an async advance: each callback queues a promise job, and
+ *    the next callback checks that it ran (promise jobs drained in between).
+ * D: one 1 ms tick while N far-future timers (11.6 to 23 days) are pending:
+ *    a clock that scans its timers pays N per tick.
+ * M: heapUsed per pending timer.
+ */
+import type { Engine } from '../lib/engines.ts'
+import { delays } from '../lib/rng.ts'
+import { gc, realNow } from '../lib/real.ts'
+import { heapUsed } from '../lib/measure.ts'
+import { median } from '../lib/stats.ts'
+
+export const horizon = 1_000_000
+
+function clockOf(engine: Engine) {
+  if (!engine.clock) throw new Error(`${engine.id} has no hand-driven clock`)
+  return engine.clock.bind(engine)
+}
+
+export function syncAdvance(engine: Engine, n: number): () => number {
+  const make = clockOf(engine)
+  const ds = delays(n, 1, horizon)
+  return () => {
+    const clock = make()
+    let fired = 0
+    const cb = (): void => {
+      fired++
+    }
+    const t0 = realNow()
+    for (let i = 0; i < n; i++) clock.setTimeout(cb, ds[i]!)
+    clock.advanceSync(horizon)
+    const ms = realNow() - t0
+    clock.dispose()
+    if (fired !== n) throw new Error(`${engine.id}: fired ${fired} of ${n}`)
+    return ms
+  }
+}
+
+export function asyncAdvance(engine: Engine, n: number): () => Promise<number> {
+  const make = clockOf(engine)
+  const ds = delays(n, 1, horizon)
+  return async () => {
+    const clock = make()
+    let fired = 0
+    let jobs = 0
+    let undrained = 0
+    const resolved = Promise.resolve()
+    const job = (): void => {
+      jobs++
+    }
+    const cb = (): void => {
+      if (jobs !== fired) undrained++
+      fired++
+      void resolved.then(job)
+    }
+    const t0 = realNow()
+    for (let i = 0; i < n; i++) clock.setTimeout(cb, ds[i]!)
+    await clock.advance(horizon)
+    const ms = realNow() - t0
+    clock.dispose()
+    if (fired !== n || jobs !== n) throw new Error(`${engine.id}: fired ${fired}, jobs ${jobs} of ${n}`)
+    if (undrained !== 0) throw new Error(`${engine.id}: ${undrained} callbacks ran before the previous one's promise job`)
+    return ms
+  }
+}
+
+/** Returns ms per tick; each rep sets up `n` far timers (untimed) and times `ticks` ticks. */
+export function farTick(engine: Engine, n: number, ticks: number): () => number {
+  const make = clockOf(engine)
+  const ds = delays(n, 1_000_000_000, 2_000_000_000)
+  const cb = (): void => {
+    throw new Error('a far-future timer fired')
+  }
+  return () => {
+    const clock = make()
+    for (let i = 0; i < n; i++) clock.setTimeout(cb, ds[i]!)
+    // Promote the fresh timers now: a scavenge copying them must not land in the timed ticks.
+    gc()
+    const t0 = realNow()
+    for (let i = 0; i < ticks; i++) clock.advanceSync(1)
+    const ms = realNow() - t0
+    clock.dispose()
+    return ms / ticks
+  }
+}
+
+/** How many ticks make a D rep last about `targetMs`, from a short probe. */
+export function calibrateTicks(engine: Engine, n: number, targetMs: number): number {
+  const probe = farTick(engine, n, 10)
+  probe()
+  const perTick = probe()
+  return Math.max(10, Math.min(200_000, Math.round(targetMs / Math.max(perTick, 1e-5))))
+}
+
+/** Bytes of heap per pending timer (median of 3 fills). */
+export function bytesPerTimer(engine: Engine, n: number): number {
+  const make = clockOf(engine)
+  const ds = delays(n, 1, horizon)
+  const cb = (): void => {}
+  const out: number[] = []
+  for (let r = 0; r < 3; r++) {
+    const clock = make()
+    const before = heapUsed()
+    for (let i = 0; i < n; i++) clock.setTimeout(cb, ds[i]!)
+    const after = heapUsed()
+    out.push((after - before) / n)
+    clock.dispose()
+  }
+  return median(out)
+}
