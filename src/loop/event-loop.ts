@@ -64,6 +64,8 @@ export interface ExceptionContext {
   exception?: unknown
   handle?: Handle
   task?: Task<unknown>
+  /** When a custom handler threw: the context it was handling (asyncio's `context` key). */
+  context?: ExceptionContext
 }
 
 /** Handles a callback's or task's error; replace it with `setExceptionHandler`. */
@@ -611,7 +613,8 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     try {
       handler(this, context)
     } catch (error) {
-      this.defaultExceptionHandler({ message: 'Unhandled error in exception handler', exception: error })
+      // As asyncio: the default handler gets the handler's error and the original context.
+      this.defaultExceptionHandler({ message: 'Unhandled error in exception handler', exception: error, context })
     }
   }
 
