@@ -662,6 +662,15 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     this.#checkOpen()
   }
 
+  /**
+   * Moves loop time forward by `ms` without running anything, as a callback
+   * that blocks the real event loop lets the real clock run on. Timers this
+   * passes run on the next pass, late, in due order. @internal
+   */
+  _elapse(ms: number): void {
+    this.#time += ms
+  }
+
   /** @internal */
   _timerCancelled(_handle: TimerHandle): void {
     this.#timers.markStale()

@@ -1,0 +1,18 @@
+/**
+ * `AbortSignal.timeout(delay)` on a loop: a signal that aborts with Node's
+ * TimeoutError DOMException after `delay` ms of loop time. Its timer is
+ * unref'd, as Node's is, so it is never reported as a leak.
+ * @internal
+ */
+import type { EventLoop } from '../loop/event-loop.ts'
+import type { Trace } from '../loop/trace.ts'
+import { Timeout, coerceDelay } from './timers.ts'
+
+export function timeoutSignalOn(loop: EventLoop, trace: Trace | undefined, delay: number): AbortSignal {
+  loop._checkOpen()
+  const controller = new AbortController()
+  const abort = (): void => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))
+  const timeout = new Timeout(loop, abort, coerceDelay(delay), false, undefined, trace).unref()
+  loop._schedule(timeout._handle)
+  return controller.signal
+}

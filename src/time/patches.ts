@@ -1,0 +1,183 @@
+/**
+ * The functions that replace the host's while virtual time is installed, by
+ * the name of the property they replace (`globalThis.setTimeout`,
+ * `node:timers/promises.scheduler.wait`, ...).
+ *
+ * Each one asks `loopFor(api)` which loop the call runs on and, when the
+ * answer is none, calls the function it replaced, unchanged, with the same
+ * `this` and arguments. They keep working after uninstall (they then always
+ * answer real), so code that saved `globalThis.setTimeout` while virtual time
+ * was installed, and calls it later, is still served.
+ * @internal
+ */
+import { promisify } from 'node:util'
+import { captureTrace } from '../loop/trace.ts'
+import { timeoutSignalOn } from './abort-signal.ts'
+import { getVirtualDate, hrtime, performanceNow } from './clock.ts'
+import { validateFunction, validateUint32 } from './internal/node-errors.ts'
+import { immediateOn, intervalOn, sleepOn } from './promises.ts'
+import { loopFor, original, timeState } from './route.ts'
+import type { Fakeable } from './route.ts'
+import { Immediate, Timeout, startImmediate, startTimeout } from './timers.ts'
+
+type AnyFunction = (...args: any[]) => any
+
+function restArgs(args: IArguments, from: number): unknown[] | undefined {
+  if (args.length <= from) return undefined
+  return Array.prototype.slice.call(args, from)
+}
+
+/** timers/promises functions routed by `api`, falling back to the originals under `real` (a name prefix). */
+function promisesApi(api: Fakeable, real: string) {
+  function setTimeout(this: unknown, after?: unknown, value?: unknown, options?: unknown): Promise<unknown> {
+    const loop = loopFor(api)
+    if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setTimeout`), this, arguments)
+    return sleepOn(loop, captureTrace(setTimeout), after, value, options)
+  }
+  function setImmediate(this: unknown, value?: unknown, options?: unknown): Promise<unknown> {
+    const loop = loopFor(api)
+    if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setImmediate`), this, arguments)
+    return immediateOn(loop, captureTrace(setImmediate), value, options)
+  }
+  function setInterval(this: unknown, after?: unknown, value?: unknown, options?: unknown): AsyncGenerator<unknown> {
+    const loop = loopFor(api)
+    if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setInterval`), this, arguments)
+    return intervalOn(loop, captureTrace(setInterval), after, value, options)
+  }
+  function wait(this: unknown, delay?: unknown, options?: unknown): Promise<void> {
+    const loop = loopFor(api)
+    if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.scheduler.wait`), this, arguments)
+    return sleepOn(loop, captureTrace(wait), delay, undefined, options)
+  }
+  // `yield` is a reserved word in strict code: name the function through its property.
+  const schedulerYield = {
+    yield(this: unknown): Promise<void> {
+      const loop = loopFor(api)
+      if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.scheduler.yield`), this, arguments)
+      return immediateOn(loop, captureTrace(schedulerYield.yield), undefined)
+    },
+  }
+  return { setTimeout, setImmediate, setInterval, wait, yield: schedulerYield.yield }
+}
+
+/** The six callback timer functions routed by the given apis, falling back to `real.<name>`. */
+function timerApi(apis: { timeout: Fakeable; interval: Fakeable; immediate: Fakeable }, real: string) {
+  const promises = promisesApi(apis.timeout, 'node:timers/promises')
+  const promisesImmediate = promisesApi(apis.immediate, 'node:timers/promises')
+
+  function setTimeout(this: unknown, callback: AnyFunction, after?: unknown): Timeout {
+    const loop = loopFor(apis.timeout)
+    if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setTimeout`), this, arguments)
+    validateFunction(callback, 'callback')
+    return startTimeout(loop, callback, after, false, restArgs(arguments, 2), captureTrace(setTimeout))
+  }
+  Object.defineProperty(setTimeout, promisify.custom, { value: promises.setTimeout, enumerable: true })
+
+  function setInterval(this: unknown, callback: AnyFunction, repeat?: unknown): Timeout {
+    const loop = loopFor(apis.interval)
+    if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setInterval`), this, arguments)
+    validateFunction(callback, 'callback')
+    return startTimeout(loop, callback, repeat, true, restArgs(arguments, 2), captureTrace(setInterval))
+  }
+
+  function setImmediate(this: unknown, callback: AnyFunction): Immediate {
+    const loop = loopFor(apis.immediate)
+    if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setImmediate`), this, arguments)
+    validateFunction(callback, 'callback')
+    return startImmediate(loop, callback, restArgs(arguments, 1), captureTrace(setImmediate))
+  }
+  Object.defineProperty(setImmediate, promisify.custom, { value: promisesImmediate.setImmediate, enumerable: true })
+
+  // Clearing follows the object, whichever loop it is on: no routing.
+  function clearTimeout(this: unknown, timer?: unknown): void {
+    if (timer instanceof Timeout) return timer._clear()
+    if (typeof timer === 'number' || typeof timer === 'string') {
+      const known = timeState.byId[timer]
+      if (known !== undefined) return known._clear()
+    }
+    return Reflect.apply(original<AnyFunction>(`${real}.clearTimeout`), this, arguments)
+  }
+  function clearInterval(this: unknown, timer?: unknown): void {
+    if (timer instanceof Timeout) return timer._clear()
+    if (typeof timer === 'number' || typeof timer === 'string') {
+      const known = timeState.byId[timer]
+      if (known !== undefined) return known._clear()
+    }
+    return Reflect.apply(original<AnyFunction>(`${real}.clearInterval`), this, arguments)
+  }
+  function clearImmediate(this: unknown, immediate?: unknown): void {
+    if (immediate instanceof Immediate) return immediate._handle.cancel()
+    return Reflect.apply(original<AnyFunction>(`${real}.clearImmediate`), this, arguments)
+  }
+  return { setTimeout, setInterval, setImmediate, clearTimeout, clearInterval, clearImmediate }
+}
+
+function timeout(this: unknown, delay: unknown): AbortSignal {
+  const loop = loopFor('AbortSignal.timeout')
+  if (loop === undefined) return Reflect.apply(original<AnyFunction>('AbortSignal.timeout'), this, arguments)
+  validateUint32(delay, 'delay')
+  return timeoutSignalOn(loop, captureTrace(timeout), delay)
+}
+
+let made: Map<string, unknown> | undefined
+
+/** The replacement for each patchable property, made once. @internal */
+export function replacements(): Map<string, unknown> {
+  if (made !== undefined) return made
+  const globals = timerApi({ timeout: 'setTimeout', interval: 'setInterval', immediate: 'setImmediate' }, 'globalThis')
+  const module = timerApi({ timeout: 'node:timers', interval: 'node:timers', immediate: 'node:timers' }, 'node:timers')
+  const promises = promisesApi('node:timers/promises', 'node:timers/promises')
+  made = new Map<string, unknown>([
+    ['globalThis.setTimeout', globals.setTimeout],
+    ['globalThis.clearTimeout', globals.clearTimeout],
+    ['globalThis.setInterval', globals.setInterval],
+    ['globalThis.clearInterval', globals.clearInterval],
+    ['globalThis.setImmediate', globals.setImmediate],
+    ['globalThis.clearImmediate', globals.clearImmediate],
+    ['globalThis.Date', getVirtualDate()],
+    ['performance.now', performanceNow],
+    ['process.hrtime', hrtime],
+    ['AbortSignal.timeout', timeout],
+    ['node:timers.setTimeout', module.setTimeout],
+    ['node:timers.clearTimeout', module.clearTimeout],
+    ['node:timers.setInterval', module.setInterval],
+    ['node:timers.clearInterval', module.clearInterval],
+    ['node:timers.setImmediate', module.setImmediate],
+    ['node:timers.clearImmediate', module.clearImmediate],
+    ['node:timers/promises.setTimeout', promises.setTimeout],
+    ['node:timers/promises.setImmediate', promises.setImmediate],
+    ['node:timers/promises.setInterval', promises.setInterval],
+    ['node:timers/promises.scheduler.wait', promises.wait],
+    ['node:timers/promises.scheduler.yield', promises.yield],
+  ])
+  return made
+}
+
+/** Which properties each Fakeable replaces. A clear function follows its set twin. @internal */
+export const propertiesOf: Readonly<Record<Fakeable, readonly string[]>> = {
+  setTimeout: ['globalThis.setTimeout', 'globalThis.clearTimeout', 'globalThis.clearInterval'],
+  clearTimeout: ['globalThis.clearTimeout'],
+  setInterval: ['globalThis.setInterval', 'globalThis.clearInterval', 'globalThis.clearTimeout'],
+  clearInterval: ['globalThis.clearInterval'],
+  setImmediate: ['globalThis.setImmediate', 'globalThis.clearImmediate'],
+  clearImmediate: ['globalThis.clearImmediate'],
+  Date: ['globalThis.Date'],
+  performance: ['performance.now'],
+  hrtime: ['process.hrtime'],
+  'AbortSignal.timeout': ['AbortSignal.timeout'],
+  'node:timers': [
+    'node:timers.setTimeout',
+    'node:timers.clearTimeout',
+    'node:timers.setInterval',
+    'node:timers.clearInterval',
+    'node:timers.setImmediate',
+    'node:timers.clearImmediate',
+  ],
+  'node:timers/promises': [
+    'node:timers/promises.setTimeout',
+    'node:timers/promises.setImmediate',
+    'node:timers/promises.setInterval',
+    'node:timers/promises.scheduler.wait',
+    'node:timers/promises.scheduler.yield',
+  ],
+}

@@ -1,0 +1,143 @@
+/**
+ * node:timers/promises on a loop: setTimeout, setImmediate, the setInterval
+ * async iterator, and scheduler.wait / scheduler.yield. The same code as
+ * Node's lib/timers/promises.js (v20), on virtual Timeouts and Immediates:
+ * the same argument checks, the same AbortError, the same order of events.
+ * @internal
+ */
+import type { EventLoop } from '../loop/event-loop.ts'
+import type { Trace } from '../loop/trace.ts'
+import {
+  AbortError,
+  validateAbortSignal,
+  validateBoolean,
+  validateNumber,
+  validateObject,
+} from './internal/node-errors.ts'
+import { Immediate, Timeout, coerceDelay } from './timers.ts'
+
+interface TimerOptions {
+  signal?: AbortSignal | undefined
+  ref?: boolean | undefined
+}
+
+function checkOptions(options: unknown): asserts options is TimerOptions {
+  validateObject(options, 'options')
+  if (options.signal !== undefined) validateAbortSignal(options.signal, 'options.signal')
+  if (options.ref !== undefined) validateBoolean(options.ref, 'options.ref')
+}
+
+const noOptions: TimerOptions = Object.freeze({})
+
+function aborted(signal: AbortSignal | undefined): AbortError {
+  return new AbortError(undefined, { cause: signal?.reason })
+}
+
+/** timers/promises `setTimeout(delay, value, { signal, ref })` on `loop`. */
+export function sleepOn<T>(loop: EventLoop, trace: Trace | undefined, after: unknown, value: T, options: unknown = noOptions): Promise<T> {
+  try {
+    if (after !== undefined) validateNumber(after, 'delay')
+    checkOptions(options)
+  } catch (error) {
+    return Promise.reject(error)
+  }
+  const { signal, ref = true } = options
+  if (signal?.aborted) return Promise.reject(aborted(signal))
+  let onAbort: (() => void) | undefined
+  const promise = new Promise<T>((resolve, reject) => {
+    loop._checkOpen()
+    const timeout = new Timeout(loop, resolve, coerceDelay(after), false, [value], trace)
+    if (!ref) timeout.unref()
+    loop._schedule(timeout._handle)
+    if (signal !== undefined) {
+      onAbort = () => {
+        timeout._clear()
+        reject(aborted(signal))
+      }
+      signal.addEventListener('abort', onAbort)
+    }
+  })
+  return onAbort === undefined ? promise : promise.finally(() => signal!.removeEventListener('abort', onAbort!))
+}
+
+/** timers/promises `setImmediate(value, { signal, ref })` on `loop`. */
+export function immediateOn<T>(loop: EventLoop, trace: Trace | undefined, value: T, options: unknown = noOptions): Promise<T> {
+  try {
+    checkOptions(options)
+  } catch (error) {
+    return Promise.reject(error)
+  }
+  const { signal, ref = true } = options
+  if (signal?.aborted) return Promise.reject(aborted(signal))
+  let onAbort: (() => void) | undefined
+  const promise = new Promise<T>((resolve, reject) => {
+    loop._checkOpen()
+    const immediate = new Immediate(loop, resolve, [value], trace)
+    if (!ref) immediate.unref()
+    loop._enqueue(immediate._handle)
+    if (signal !== undefined) {
+      onAbort = () => {
+        immediate._handle.cancel()
+        reject(aborted(signal))
+      }
+      signal.addEventListener('abort', onAbort)
+    }
+  })
+  return onAbort === undefined ? promise : promise.finally(() => signal!.removeEventListener('abort', onAbort!))
+}
+
+/** timers/promises `setInterval(delay, value, { signal, ref })` on `loop`: an async iterator. */
+export async function* intervalOn<T>(
+  loop: EventLoop,
+  trace: Trace | undefined,
+  after: unknown,
+  value: T,
+  options: unknown = noOptions,
+): AsyncGenerator<T, void, unknown> {
+  if (after !== undefined) validateNumber(after, 'delay')
+  checkOptions(options)
+  const { signal, ref = true } = options
+  if (signal?.aborted) throw aborted(signal)
+  let onAbort: (() => void) | undefined
+  let interval: Timeout | undefined
+  try {
+    let notYielded = 0
+    let wake: ((value?: unknown) => void) | undefined
+    loop._checkOpen()
+    interval = new Timeout(
+      loop,
+      () => {
+        notYielded++
+        if (wake !== undefined) {
+          wake()
+          wake = undefined
+        }
+      },
+      coerceDelay(after),
+      true,
+      undefined,
+      trace,
+    )
+    if (!ref) interval.unref()
+    loop._schedule(interval._handle)
+    if (signal !== undefined) {
+      const timer = interval
+      onAbort = () => {
+        timer._clear()
+        if (wake !== undefined) {
+          wake(Promise.reject(aborted(signal)))
+          wake = undefined
+        }
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+    }
+    while (!signal?.aborted) {
+      if (notYielded === 0) await new Promise((resolve) => (wake = resolve))
+      for (; notYielded > 0; notYielded--) yield value
+    }
+    throw aborted(signal)
+  } finally {
+    interval?._clear()
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
+  }
+}

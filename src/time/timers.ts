@@ -1,0 +1,260 @@
+/**
+ * Node's Timeout and Immediate on a loop.
+ *
+ * A `Timeout` (what setTimeout and setInterval return) and an `Immediate`
+ * (setImmediate) are the objects Node hands out: ref/unref/hasRef,
+ * refresh/close and `Symbol.toPrimitive` on a Timeout, `Symbol.dispose` on
+ * both. Behind each is a loop handle: a `TimeoutHandle` (a TimerHandle on the
+ * loop's heap) or an `ImmediateHandle` (a Handle on the ready queue, as
+ * callSoon). The object the user sees is not the handle itself because Node's
+ * `timeout.ref()` method and the loop's `handle.ref` flag share a name; the
+ * sanitizer reads the flag, the user calls the method.
+ *
+ * Node's rules, from lib/internal/timers.js and lib/timers.js (v20):
+ * - the delay is coerced with `after *= 1`; below 1, above 2^31-1 or NaN it
+ *   becomes 1 (above 2^31-1 with a TimeoutOverflowWarning); then truncated;
+ * - an interval is put back after its callback returns, `repeat` after the
+ *   time it started (which on the loop is its due time);
+ * - refresh() puts the timer back at now + delay, also after it fired; after
+ *   clearTimeout it does nothing;
+ * - the callback runs with the Timeout (or Immediate) as `this`, in the async
+ *   context where it was scheduled (an AsyncResource made at schedule time:
+ *   AsyncLocalStorage stores set around setTimeout are seen in the callback).
+ * @internal
+ */
+import { AsyncResource } from 'node:async_hooks'
+import type { EventLoop } from '../loop/event-loop.ts'
+import { Handle, TimerHandle } from '../loop/handle.ts'
+import type { Trace } from '../loop/trace.ts'
+import { timeState } from './route.ts'
+
+/** Largest delay Node accepts; anything above becomes 1. */
+export const TIMEOUT_MAX = 2 ** 31 - 1
+
+/**
+ * Node's delay rule: coerce to a number, turn what is below 1, above 2^31-1
+ * or NaN into 1 (warning on overflow, with Node's text), truncate.
+ */
+export function coerceDelay(after: unknown): number {
+  let ms = (after as number) * 1
+  if (!(ms >= 1 && ms <= TIMEOUT_MAX)) {
+    if (ms > TIMEOUT_MAX) {
+      process.emitWarning(
+        `${ms} does not fit into a 32-bit signed integer.\nTimeout duration was set to 1.`,
+        'TimeoutOverflowWarning',
+      )
+    }
+    ms = 1
+  }
+  return Math.trunc(ms)
+}
+
+type Callback = (...args: any[]) => unknown
+
+/** The loop side of a Timeout. @internal */
+export class TimeoutHandle extends TimerHandle {
+  readonly _loop: EventLoop
+  readonly _timeout: Timeout
+  /** The period of an interval; null for a one-shot timeout. */
+  _repeat: number | null
+  /** clearTimeout was called: refresh() does nothing from now on. */
+  _cleared = false
+  readonly #context: AsyncResource
+
+  constructor(
+    loop: EventLoop,
+    timeout: Timeout,
+    delay: number,
+    repeat: boolean,
+    callback: Callback,
+    args: readonly unknown[] | undefined,
+    trace: Trace | undefined,
+  ) {
+    super(loop, loop.time() + delay, delay, callback, args, trace)
+    this._loop = loop
+    this._timeout = timeout
+    this._repeat = repeat ? delay : null
+    this.kind = repeat ? 'interval' : 'timeout'
+    this.#context = new AsyncResource('Timeout')
+  }
+
+  override _run(): void {
+    // refresh() after the loop took this timer off the heap put it back: the new entry runs it.
+    if (this._inHeap) return
+    const callback = this._callback!
+    const args = this._args
+    const start = this._loop.time()
+    // Unlike a plain handle, keep the callback: refresh() may run it again.
+    this._state = this._repeat === null ? 'done' : 'running'
+    try {
+      if (args === undefined) this.#context.runInAsyncScope(callback, this._timeout)
+      else this.#context.runInAsyncScope(callback, this._timeout, ...args)
+    } finally {
+      if (this._state === 'running') {
+        this.when = start + this._repeat!
+        this._loop._schedule(this)
+      } else if (this._state === 'done') {
+        this._timeout._forget()
+      }
+    }
+  }
+
+  /** Back on the heap at now + delay, as Node's refresh(). */
+  _refresh(): void {
+    if (this._cleared || this._loop.isClosed() || this._callback === undefined) return
+    this.when = this._loop.time() + this.delay
+    this._loop._schedule(this)
+  }
+}
+
+/**
+ * What setTimeout and setInterval return while virtual time is installed:
+ * Node's Timeout, on a loop.
+ *
+ * @example
+ * const t = setTimeout(poll, 1000).unref()
+ * t.refresh()          // due again 1000 ms from now
+ * clearTimeout(+t)     // a Timeout turned into a number can be cleared by it
+ */
+export class Timeout {
+  /** @internal */ readonly _handle: TimeoutHandle
+  #id: number | undefined
+
+  /** @internal */
+  constructor(loop: EventLoop, callback: Callback, delay: number, repeat: boolean, args: readonly unknown[] | undefined, trace: Trace | undefined) {
+    this._handle = new TimeoutHandle(loop, this, delay, repeat, callback, args, trace)
+  }
+
+  /** Makes the timer keep the loop's work alive again (the default). */
+  ref(): this {
+    this._handle.ref = true
+    return this
+  }
+
+  /** Makes the timer not count as pending work: never reported as a leak. */
+  unref(): this {
+    this._handle.ref = false
+    return this
+  }
+
+  hasRef(): boolean {
+    return this._handle.ref
+  }
+
+  /** Due again `delay` ms from now (also after it fired); does nothing after clearTimeout. */
+  refresh(): this {
+    this._handle._refresh()
+    if (this.#id !== undefined && this._handle.pending) timeState.byId[this.#id] = this
+    return this
+  }
+
+  /** clearTimeout(this). */
+  close(): this {
+    this._clear()
+    return this
+  }
+
+  /** A number that clearTimeout and clearInterval accept in place of this object. */
+  [Symbol.toPrimitive](): number {
+    if (this.#id === undefined) this.#id = timeState.nextId++
+    if (!this._handle._cleared) timeState.byId[this.#id] = this
+    return this.#id
+  }
+
+  [Symbol.dispose](): void {
+    this._clear()
+  }
+
+  /** @internal */
+  _clear(): void {
+    this._handle._cleared = true
+    this._handle.cancel()
+    this._forget()
+  }
+
+  /** @internal */
+  _forget(): void {
+    if (this.#id !== undefined) delete timeState.byId[this.#id]
+  }
+}
+
+/** The loop side of an Immediate: a ready-queue handle, as callSoon. @internal */
+export class ImmediateHandle extends Handle {
+  readonly _immediate: Immediate
+  readonly #context: AsyncResource
+
+  constructor(loop: EventLoop, immediate: Immediate, callback: Callback, args: readonly unknown[] | undefined, trace: Trace | undefined) {
+    super(loop, callback, args, trace)
+    this._immediate = immediate
+    this.kind = 'immediate'
+    this.#context = new AsyncResource('Immediate')
+  }
+
+  override _run(): void {
+    const callback = this._callback!
+    const args = this._args
+    this._state = 'done'
+    this._callback = undefined
+    this._args = undefined
+    if (args === undefined) this.#context.runInAsyncScope(callback, this._immediate)
+    else this.#context.runInAsyncScope(callback, this._immediate, ...args)
+  }
+}
+
+/**
+ * What setImmediate returns while virtual time is installed: Node's Immediate,
+ * on a loop's ready queue.
+ *
+ * @example
+ * const i = setImmediate(flush)
+ * clearImmediate(i)
+ */
+export class Immediate {
+  /** @internal */ readonly _handle: ImmediateHandle
+
+  /** @internal */
+  constructor(loop: EventLoop, callback: Callback, args: readonly unknown[] | undefined, trace: Trace | undefined) {
+    this._handle = new ImmediateHandle(loop, this, callback, args, trace)
+  }
+
+  ref(): this {
+    this._handle.ref = true
+    return this
+  }
+
+  unref(): this {
+    this._handle.ref = false
+    return this
+  }
+
+  hasRef(): boolean {
+    return this._handle.ref
+  }
+
+  [Symbol.dispose](): void {
+    this._handle.cancel()
+  }
+}
+
+/** Schedules a Timeout on `loop` (setTimeout / setInterval). @internal */
+export function startTimeout(
+  loop: EventLoop,
+  callback: Callback,
+  after: unknown,
+  repeat: boolean,
+  args: readonly unknown[] | undefined,
+  trace: Trace | undefined,
+): Timeout {
+  loop._checkOpen()
+  const timeout = new Timeout(loop, callback, coerceDelay(after), repeat, args, trace)
+  loop._schedule(timeout._handle)
+  return timeout
+}
+
+/** Queues an Immediate on `loop` (setImmediate). @internal */
+export function startImmediate(loop: EventLoop, callback: Callback, args: readonly unknown[] | undefined, trace: Trace | undefined): Immediate {
+  loop._checkOpen()
+  const immediate = new Immediate(loop, callback, args, trace)
+  loop._enqueue(immediate._handle)
+  return immediate
+}
