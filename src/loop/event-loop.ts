@@ -732,7 +732,13 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   /** Cancels every pending task and runs what is ready at this instant so they can react. @internal */
   async _shutdown(): Promise<void> {
     if (this.#closed) return
+    // Refuse before touching anything: a refused shutdown cancels nothing.
+    if (this.#running || this.#executing) throw new LoopRunningError('Cannot close a running event loop')
     for (const task of this.#tasks) task.cancel()
+    // The tasks see the abort in promise jobs: let those run (and schedule
+    // their cleanup) before the pass, or they would run after close().
+    await hop()
+    if (this.#closed) return
     this.#checkNotRunning()
     await this.#drive({ target: this.#time, jump: false, holdForIo: false, limitTotal: false }, false)
   }

@@ -166,6 +166,22 @@ describe('run', () => {
     expect(loop!.isClosed()).toBe(true)
   })
 
+  it('lets a cancelled leftover task schedule its cleanup before the loop closes', async () => {
+    const log: string[] = []
+    await run(async () => {
+      const loop = getRunningLoop()
+      loop.createTask(async (signal) => {
+        try {
+          await loop.sleep(10_000, undefined, { signal })
+        } finally {
+          loop.callSoon(() => log.push('cleanup ran'))
+        }
+      })
+      await loop.sleep(1)
+    })
+    expect(log).toEqual(['cleanup ran'])
+  })
+
   it('accepts a promise as main', async () => {
     expect(await run(Promise.resolve('already'))).toBe('already')
   })
