@@ -1,2 +1,46 @@
 // vitest-loop: everything a test file uses.
-export * from './loop/index.ts'
+import './vitest/augment.ts'
+
+export {
+  CancelledError,
+  DeadlockError,
+  EventLoop,
+  getEventLoop,
+  getRunningLoop,
+  getTraceCapture,
+  Handle,
+  InternalError,
+  InvalidStateError,
+  LeakError,
+  LoopClosedError,
+  LoopError,
+  LoopLimitError,
+  LoopRunningError,
+  newEventLoop,
+  NoCurrentLoopError,
+  run,
+  setEventLoop,
+  setTraceCapture,
+  Task,
+  TimeoutError,
+  TimerHandle,
+  Trace,
+} from './loop/index.ts'
+export { test } from './vitest/fixture.ts'
+export { useLoop, useRealTime } from './vitest/use-loop.ts'
+
+export type {
+  EventLoopOptions,
+  ExceptionContext,
+  ExceptionHandler,
+  HandleKind,
+  HandleState,
+  SlowCallback,
+  StackFrame,
+  TaskOptions,
+  TaskSource,
+  TaskState,
+  TimeFlow,
+} from './loop/index.ts'
+export type { Finding, FindingKind } from './check/index.ts'
+export type { Fakeable, LeakAllow, LoopOptions, OnLeak } from './vitest/options.ts'

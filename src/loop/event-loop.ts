@@ -214,6 +214,11 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   setTimeFlow(flow: TimeFlow): void {
     expectOneOf('flow', flow, ['auto', 'manual'] as const)
     this.#timeFlow = flow
+    if (flow === 'manual' && this.#driver === 'pump') {
+      // The pump leaves at its next step: nothing more runs on its own.
+      this.#driverToken++
+      this.#driver = 'none'
+    }
     this.#kick()
   }
 
@@ -727,6 +732,19 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
       errors: [...this.#errors],
       slow: [...this.#slow],
     }
+  }
+
+  /**
+   * Closes the loop even if a driver is still running it (a test ended while
+   * runForever was never stopped): the driver sees it closed and returns.
+   * @internal
+   */
+  _terminate(): void {
+    if (this.#closed) return
+    this.#running = false
+    this.#executing = false
+    this.#stopping = false
+    this.close()
   }
 
   /** Cancels every pending task and runs what is ready at this instant so they can react. @internal */

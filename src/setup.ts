@@ -1,0 +1,2 @@
+// vitest-loop/setup: add to test.setupFiles (loopPlugin() does it for you).
+import './vitest/setup.ts'

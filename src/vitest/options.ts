@@ -1,0 +1,141 @@
+/**
+ * Options of the plugin (config-wide) and of useLoop (per test).
+ */
+import type { Finding } from '../check/findings.ts'
+import type { TimeFlow } from '../loop/event-loop.ts'
+import { describeValue, expectOneOf, toEpochMs } from '../loop/internal/validate.ts'
+
+/** What to do with a test's leak report. */
+export type OnLeak = 'fail' | 'warn' | 'ignore'
+
+/**
+ * An expected long-lived piece of work the sanitizer should not report: a
+ * string matched against the finding's message and its `file:line`, a RegExp
+ * tested against the same text, or a predicate on the finding.
+ */
+export type LeakAllow = string | RegExp | ((finding: Finding) => boolean)
+
+/** Globals that virtual time can take over. */
+export type Fakeable =
+  | 'setTimeout'
+  | 'clearTimeout'
+  | 'setInterval'
+  | 'clearInterval'
+  | 'setImmediate'
+  | 'clearImmediate'
+  | 'Date'
+  | 'performance'
+  | 'hrtime'
+  | 'AbortSignal.timeout'
+  | 'node:timers'
+  | 'node:timers/promises'
+
+/** Options of a test's loop: `useLoop(options)`, and defaults for every test in `loopPlugin(options)`. */
+export interface LoopOptions {
+  /** `'auto'` (default): time jumps when nothing else can run. `'manual'`: only advance() moves it. */
+  timeFlow?: TimeFlow
+  /** Wall clock at the start of the test (epoch ms or a Date). Default: the real time. */
+  now?: number | Date
+  /** Which globals run on virtual time. Default: all of them. */
+  toFake?: readonly Fakeable[]
+  /** Debug mode (slow callbacks, timeline). Default: `LOOP_DEBUG=1`. */
+  debug?: boolean
+  /** Fail the test on a leak (default), print a warning, or ignore it. */
+  onLeak?: OnLeak
+  /** Expected long-lived work, never reported. */
+  allow?: readonly LeakAllow[]
+  /** Most callbacks one time-travel call may run at one instant. Default 100,000. */
+  loopLimit?: number
+}
+
+/** Options only the plugin or setup file take. */
+export interface PluginOptions extends LoopOptions {
+  /**
+   * Every test gets a loop without asking (default true). With false, only
+   * tests that call useLoop() or use the `loop` fixture get one.
+   */
+  autoUse?: boolean
+  /** Test files (globs, relative to the root) that run on real time. */
+  exclude?: readonly string[]
+}
+
+/** Config passed from the plugin to the workers (must survive serialization). @internal */
+export interface ProvidedOptions {
+  timeFlow?: TimeFlow
+  now?: number
+  toFake?: Fakeable[]
+  debug?: boolean
+  onLeak?: OnLeak
+  allow?: string[]
+  loopLimit?: number
+  autoUse?: boolean
+  exclude?: string[]
+}
+
+/** The key under which the plugin provides its options. @internal */
+export const providedKey = 'vitest-loop:options'
+
+const fakeables: readonly Fakeable[] = [
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'setImmediate',
+  'clearImmediate',
+  'Date',
+  'performance',
+  'hrtime',
+  'AbortSignal.timeout',
+  'node:timers',
+  'node:timers/promises',
+]
+
+/** Checks options given to useLoop or the plugin; throws TypeError naming the bad one. @internal */
+export function validateOptions(options: unknown, where: string): asserts options is PluginOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Expected \`options\` of ${where} to be an object, got ${describeValue(options)}`)
+  }
+  const o = options as Record<string, unknown>
+  const known = new Set(['timeFlow', 'now', 'toFake', 'debug', 'onLeak', 'allow', 'loopLimit', 'autoUse', 'exclude'])
+  for (const key of Object.keys(o)) {
+    if (!known.has(key)) {
+      throw new TypeError(`Unknown option \`${key}\` of ${where}; known options: ${[...known].join(', ')}`)
+    }
+  }
+  if (o.timeFlow !== undefined) expectOneOf('timeFlow', o.timeFlow, ['auto', 'manual'] as const)
+  if (o.onLeak !== undefined) expectOneOf('onLeak', o.onLeak, ['fail', 'warn', 'ignore'] as const)
+  if (o.now !== undefined) toEpochMs('now', o.now)
+  if (o.debug !== undefined && typeof o.debug !== 'boolean') {
+    throw new TypeError(`Expected \`debug\` to be a boolean, got ${describeValue(o.debug)}`)
+  }
+  if (o.autoUse !== undefined && typeof o.autoUse !== 'boolean') {
+    throw new TypeError(`Expected \`autoUse\` to be a boolean, got ${describeValue(o.autoUse)}`)
+  }
+  if (o.toFake !== undefined) {
+    if (!Array.isArray(o.toFake)) throw new TypeError(`Expected \`toFake\` to be an array, got ${describeValue(o.toFake)}`)
+    for (const name of o.toFake) expectOneOf('toFake[]', name, fakeables)
+  }
+  if (o.allow !== undefined) {
+    if (!Array.isArray(o.allow)) throw new TypeError(`Expected \`allow\` to be an array, got ${describeValue(o.allow)}`)
+    for (const entry of o.allow) {
+      if (typeof entry !== 'string' && typeof entry !== 'function' && !(entry instanceof RegExp)) {
+        throw new TypeError(`Expected each \`allow\` entry to be a string, a RegExp or a function, got ${describeValue(entry)}`)
+      }
+    }
+  }
+  if (o.exclude !== undefined) {
+    if (!Array.isArray(o.exclude) || o.exclude.some((g) => typeof g !== 'string')) {
+      throw new TypeError(`Expected \`exclude\` to be an array of glob strings, got ${describeValue(o.exclude)}`)
+    }
+  }
+}
+
+/** Whether `finding` matches an allowlist entry. @internal */
+export function isAllowed(finding: Finding, allow: readonly LeakAllow[] | undefined): boolean {
+  if (!allow || allow.length === 0) return false
+  const site = finding.frames[0] ?? finding.via[0]
+  const text = `${finding.message}\n${site ? `${site.file}:${site.line}:${site.column}` : ''}`
+  return allow.some((entry) =>
+    typeof entry === 'string' ? text.includes(entry) : entry instanceof RegExp ? entry.test(text) : entry(finding),
+  )
+}

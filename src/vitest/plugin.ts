@@ -1,0 +1,61 @@
+/**
+ * loopPlugin(): one line in vitest.config.ts. Adds the setup file first (so
+ * its hooks are outermost), turns on includeTaskLocation (reports point at
+ * the test's line) and hands the options to the workers through `provide`.
+ * It imports no Vitest runtime: config files load it (VITEST-NOTES §10).
+ */
+import { fileURLToPath } from 'node:url'
+import type { Plugin } from 'vitest/config'
+import { toEpochMs } from '../loop/internal/validate.ts'
+import type { PluginOptions, ProvidedOptions } from './options.ts'
+import { providedKey, validateOptions } from './options.ts'
+
+const setupFile = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../setup.ts' : '../setup.js', import.meta.url))
+
+/**
+ * @example
+ * // vitest.config.ts
+ * import { defineConfig } from 'vitest/config'
+ * import { loopPlugin } from 'vitest-loop/plugin'
+ * export default defineConfig({ plugins: [loopPlugin()] })
+ */
+export function loopPlugin(options: PluginOptions = {}): Plugin {
+  validateOptions(options, 'loopPlugin()')
+  const provided = toProvided(options)
+  return {
+    name: 'vitest-loop',
+    config(config) {
+      const test = ((config as { test?: Record<string, unknown> }).test ??= {})
+      const existing = test.setupFiles == null ? [] : [test.setupFiles as string | string[]].flat()
+      if (!existing.includes(setupFile)) test.setupFiles = [setupFile, ...existing]
+      test.includeTaskLocation ??= true
+      const provide = ((test.provide as Record<string, unknown> | undefined) ??= {})
+      provide[providedKey] = provided
+    },
+  }
+}
+
+function toProvided(options: PluginOptions): ProvidedOptions {
+  const provided: ProvidedOptions = {}
+  if (options.timeFlow !== undefined) provided.timeFlow = options.timeFlow
+  if (options.now !== undefined) provided.now = toEpochMs('now', options.now)
+  if (options.toFake !== undefined) provided.toFake = [...options.toFake]
+  if (options.debug !== undefined) provided.debug = options.debug
+  if (options.onLeak !== undefined) provided.onLeak = options.onLeak
+  if (options.loopLimit !== undefined) provided.loopLimit = options.loopLimit
+  if (options.autoUse !== undefined) provided.autoUse = options.autoUse
+  if (options.exclude !== undefined) provided.exclude = [...options.exclude]
+  if (options.allow !== undefined) {
+    provided.allow = options.allow.map((entry) => {
+      if (typeof entry !== 'string') {
+        throw new TypeError(
+          'loopPlugin({ allow }) takes strings only (options cross to the test workers as data); pass RegExps and functions to useLoop({ allow }) in the test',
+        )
+      }
+      return entry
+    })
+  }
+  return provided
+}
+
+export type { PluginOptions } from './options.ts'

@@ -1,0 +1,216 @@
+/**
+ * The setup file (`vitest-loop/setup`, added by the plugin): gives every test
+ * a fresh loop on virtual time and fails the test, at the leaking line, when
+ * it leaves work behind.
+ *
+ * Hook order in Vitest 4.1 (VITEST-NOTES §4): our aroundEach wraps
+ * everything; our onTestFinished, registered from our beforeEach, runs after
+ * the file's afterEach hooks and fixture teardown, so the sanitizer sees the
+ * loop exactly as the test and its hooks left it.
+ */
+import { afterAll, aroundEach, beforeAll, beforeEach, inject, vi } from 'vitest'
+import { getFn, setFn } from 'vitest/suite'
+import type { RunnerTestCase } from 'vitest'
+import { buildReport } from '../check/report.ts'
+import { InvalidStateError } from '../loop/errors.ts'
+import { shared } from '../loop/internal/context.ts'
+import { hop } from '../loop/internal/host.ts'
+import { _setLoopResolver } from '../loop/registry.ts'
+import type { StackFrame } from '../loop/trace.ts'
+import { installTime } from '../time/install.ts'
+import type { TimeInstallation } from '../time/install.ts'
+import { matchesGlob } from './glob.ts'
+import { isAllowed, providedKey } from './options.ts'
+import type { Fakeable, ProvidedOptions } from './options.ts'
+import { TestState, currentTestState, worker } from './test-state.ts'
+import './augment.ts'
+
+const config: ProvidedOptions = readConfig()
+
+function readConfig(): ProvidedOptions {
+  try {
+    return (inject(providedKey as 'vitest-loop:options') as ProvidedOptions | undefined) ?? {}
+  } catch {
+    return {}
+  }
+}
+
+// ------------------------------------------------------------ worker-wide
+
+const globalKey = Symbol.for('vitest-loop:setup')
+interface WorkerGlobals {
+  installation: TimeInstallation | undefined
+  files: number
+  rejectionListener: boolean
+  fakeTimersWrapped: boolean
+}
+const globals: WorkerGlobals = ((globalThis as Record<symbol, unknown>)[globalKey] as WorkerGlobals | undefined) ?? {
+  installation: undefined,
+  files: 0,
+  rejectionListener: false,
+  fakeTimersWrapped: false,
+}
+;(globalThis as Record<symbol, unknown>)[globalKey] = globals
+
+/** Routes a global timer call to the loop of the test running it. */
+function resolveLoop(api?: Fakeable) {
+  return currentTestState()?.loopFor(api)
+}
+
+_setLoopResolver(() => currentTestState()?.loopFor(undefined))
+
+// Loops a test makes with newEventLoop() are checked when it ends.
+shared.onLoopCreated = (loop) => {
+  const state = currentTestState()
+  if (state !== undefined && !state.finished) state.userLoops.add(loop)
+}
+
+// Unhandled rejections are blamed on the test whose async context raised them.
+// Once we listen, Vitest stops reporting them itself (VITEST-NOTES §7), so a
+// rejection outside any test is rethrown for Vitest to report as before.
+if (!globals.rejectionListener) {
+  globals.rejectionListener = true
+  process.on('unhandledRejection', (reason) => {
+    const state = currentTestState()
+    if (state === undefined || state.finished) throw reason
+    state.rejections.push({ reason, site: [] })
+  })
+}
+
+// vi.useFakeTimers() in a test that asked for the loop is an error that says
+// what to use instead; in any other test the automatic loop steps aside.
+if (!globals.fakeTimersWrapped) {
+  globals.fakeTimersWrapped = true
+  const useFakeTimers = vi.useFakeTimers
+  vi.useFakeTimers = function (this: unknown, ...args: Parameters<typeof vi.useFakeTimers>) {
+    const state = currentTestState()
+    if (state !== undefined && !state.finished && !state.realTime) {
+      if (state.asked) {
+        throw new InvalidStateError(
+          'vi.useFakeTimers() cannot be used in a test that uses the vitest-loop loop (useLoop() or the `loop` fixture): ' +
+            'the loop already runs this test on virtual time. Use loop.advance(ms) for vi.advanceTimersByTime(ms), ' +
+            'loop.runUntilIdle() for vi.runAllTimers(), loop.next() for vi.advanceTimersToNextTimer() and ' +
+            'loop.setSystemTime(date) for vi.setSystemTime(date). To keep vi\'s fake timers instead, remove useLoop() and the `loop` fixture from this test.',
+        )
+      }
+      state.steppedAside = true
+      state.fakeTimersOn = true
+    }
+    return useFakeTimers.apply(this as typeof vi, args)
+  } as typeof vi.useFakeTimers
+}
+
+// ------------------------------------------------------------- per file
+
+beforeAll(() => {
+  globals.files++
+  // Never patch under vi's fakes: useRealTimers() would then delete our functions (VITEST-NOTES §6).
+  if (globals.installation === undefined && !vi.isFakeTimers()) {
+    globals.installation = installTime(resolveLoop)
+  }
+})
+
+afterAll(() => {
+  globals.files--
+  if (globals.files === 0 && globals.installation !== undefined && !vi.isFakeTimers()) {
+    globals.installation.uninstall()
+    globals.installation = undefined
+  }
+})
+
+// ------------------------------------------------------------- per test
+
+const excluded = (file: string): boolean =>
+  (config.exclude ?? []).some((glob) => matchesGlob(file, glob))
+
+aroundEach(async (runTest, { task }) => {
+  const state = new TestState(task as RunnerTestCase, config, excluded(task.file.filepath))
+  if (config.autoUse !== false && !state.realTime) state.ensureLoop()
+  await worker.storage.run(state, runTest)
+})
+
+beforeEach(({ task, onTestFinished }) => {
+  const state = currentTestState()
+  if (state === undefined) return
+  const context = task.context as unknown as Record<string, unknown>
+  Object.defineProperty(context, 'loop', {
+    configurable: true,
+    enumerable: false,
+    get: () => askLoop(state),
+    set: (value: unknown) => Object.defineProperty(context, 'loop', { value, configurable: true, writable: true }),
+  })
+  freezeWhenBodyEnds(task as RunnerTestCase, state)
+  onTestFinished(() => finish(state))
+})
+
+const wrapped = new WeakSet<RunnerTestCase>()
+
+/**
+ * Wraps the test function so that the moment it settles, the test's loop is
+ * frozen: the auto time flow must not fire, after the test, the timers the
+ * test left (they are what the sanitizer reports). The runner reads the
+ * function after the beforeEach hooks, so replacing it here takes effect.
+ */
+function freezeWhenBodyEnds(task: RunnerTestCase, state: TestState): void {
+  if (wrapped.has(task)) return
+  const fn = getFn(task)
+  if (typeof fn !== 'function') return
+  wrapped.add(task)
+  setFn(task, function (this: unknown, ...args: unknown[]): any {
+    const current = currentTestState() ?? state
+    let result: unknown
+    try {
+      result = (fn as (...a: unknown[]) => unknown).apply(this, args)
+    } catch (error) {
+      current.freeze()
+      throw error
+    }
+    if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
+      return Promise.resolve(result).finally(() => current.freeze())
+    }
+    current.freeze()
+    return result
+  })
+}
+
+/** The test asked for its loop. @internal */
+export function askLoop(state: TestState) {
+  if (state.realTime) {
+    throw new InvalidStateError(
+      `This test runs on real time (it matches \`exclude\` in the vitest-loop options, or called useRealTime()): it has no loop`,
+    )
+  }
+  state.asked = true
+  return state.ensureLoop()
+}
+
+async function finish(state: TestState): Promise<void> {
+  state.freeze() // a test that timed out never settled its function
+  // Rejections raised by the test's last promise jobs arrive after one real macrotask.
+  await hop()
+  const findings = state.findings()
+  await state.cleanUp()
+  if (state.fakeTimersOn && vi.isFakeTimers()) vi.useRealTimers()
+  const reported = findings.filter((finding) => !isAllowed(finding, state.allow))
+  if (reported.length === 0 || state.onLeak === 'ignore') return
+  const errors = buildReport(reported, testSite(state.task))
+  if (state.onLeak === 'warn') {
+    console.warn(errors.map((error) => error.stack).join('\n\n'))
+    return
+  }
+  throw new AggregateError(errors, errors[0]!.message)
+}
+
+/** The test's own line, from `task.location` (the plugin turns on includeTaskLocation). */
+function testSite(task: RunnerTestCase): StackFrame | undefined {
+  const location = task.location
+  const file = task.file.filepath
+  if (location === undefined) return { fn: task.name, file, line: 1, column: 1, text: `${task.name} (${file})` }
+  return {
+    fn: task.name,
+    file,
+    line: location.line,
+    column: location.column,
+    text: `${task.name} (${file}:${location.line}:${location.column})`,
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * What vitest-loop knows about one running test: its options, its loop, the
+ * loops it made, the rejections raised in its async context. Found through an
+ * AsyncLocalStorage store opened around the test, so concurrent tests never
+ * see each other's state (VITEST-NOTES §5).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type { RunnerTestCase } from 'vitest'
+import type { Finding } from '../check/findings.ts'
+import { inspectLoop } from '../check/findings.ts'
+import { EventLoop } from '../loop/event-loop.ts'
+import { shared } from '../loop/internal/context.ts'
+import { toEpochMs } from '../loop/internal/validate.ts'
+import type { StackFrame } from '../loop/trace.ts'
+import { parseFrames } from '../loop/trace.ts'
+import type { Fakeable, LeakAllow, LoopOptions, OnLeak, ProvidedOptions } from './options.ts'
+
+/** One test's state. @internal */
+export class TestState {
+  readonly task: RunnerTestCase
+  /** The test asked for its loop (useLoop or the fixture): vi.useFakeTimers is then an error. */
+  asked = false
+  /** vi.useFakeTimers() took over: the automatic loop steps aside, reports nothing. */
+  steppedAside = false
+  /** This test turned vi's fake timers on; they are turned off when it ends. */
+  fakeTimersOn = false
+  /** The test runs on real time (config `exclude`, or useRealTime()). */
+  realTime: boolean
+  /** The test ended: its timers go to the real clock from now on. */
+  finished = false
+  /**
+   * The test function returned: its loop is frozen as the test left it (the
+   * sanitizer judges that), and hooks after it (afterEach) run on real time.
+   */
+  bodyDone = false
+  onLeak: OnLeak
+  allow: LeakAllow[]
+  toFake: ReadonlySet<Fakeable> | undefined
+  readonly userLoops = new Set<EventLoop>()
+  readonly rejections: { reason: unknown; site: StackFrame[] }[] = []
+  #loop: EventLoop | undefined
+  readonly #config: ProvidedOptions
+
+  constructor(task: RunnerTestCase, config: ProvidedOptions, realTime: boolean) {
+    this.task = task
+    this.#config = config
+    this.realTime = realTime
+    this.onLeak = config.onLeak ?? 'fail'
+    this.allow = [...(config.allow ?? [])]
+    this.toFake = config.toFake ? new Set(config.toFake) : undefined
+  }
+
+  /** The test's loop, made on first use. */
+  get loop(): EventLoop | undefined {
+    return this.#loop
+  }
+
+  /** The test's loop; makes it if needed. */
+  ensureLoop(): EventLoop {
+    if (this.#loop === undefined) {
+      const config = this.#config
+      const previous = shared.onLoopCreated
+      shared.onLoopCreated = undefined // the test's own loop is not a loop the test made
+      try {
+        this.#loop = new EventLoop({
+          timeFlow: config.timeFlow ?? 'auto',
+          ...(config.now !== undefined ? { now: config.now } : {}),
+          ...(config.debug !== undefined ? { debug: config.debug } : {}),
+          ...(config.loopLimit !== undefined ? { loopLimit: config.loopLimit } : {}),
+          name: 'the test loop',
+        })
+      } finally {
+        shared.onLoopCreated = previous
+      }
+    }
+    return this.#loop
+  }
+
+  /** Applies per-test options (useLoop(options)). */
+  configure(options: LoopOptions): void {
+    const loop = this.ensureLoop()
+    if (options.timeFlow !== undefined) loop.setTimeFlow(options.timeFlow)
+    if (options.now !== undefined) loop.setSystemTime(toEpochMs('now', options.now))
+    if (options.debug !== undefined) loop.setDebug(options.debug)
+    if (options.onLeak !== undefined) this.onLeak = options.onLeak
+    if (options.allow !== undefined) this.allow.push(...options.allow)
+    if (options.toFake !== undefined) this.toFake = new Set(options.toFake)
+  }
+
+  /** The loop the globals route to for this test, if any. */
+  loopFor(api: Fakeable | undefined): EventLoop | undefined {
+    if (this.bodyDone || this.finished || this.steppedAside || this.realTime) return undefined
+    if (api !== undefined && this.toFake !== undefined && !this.toFake.has(api)) return undefined
+    const loop = this.#loop
+    return loop !== undefined && !loop.isClosed() ? loop : undefined
+  }
+
+  /** The test function settled: nothing more runs on the test's loop by itself. */
+  freeze(): void {
+    this.bodyDone = true
+    const loop = this.#loop
+    if (loop !== undefined && !loop.isClosed()) loop.setTimeFlow('manual')
+  }
+
+  /** Everything the test left behind, in report order. Runs nothing. */
+  findings(): Finding[] {
+    const findings: Finding[] = []
+    const loop = this.#loop
+    if (loop !== undefined && !this.steppedAside) findings.push(...inspectLoop(loop._snapshot(), 'test'))
+    for (const user of this.userLoops) findings.push(...inspectLoop(user._snapshot(), 'user'))
+    for (const { reason, site } of this.rejections) {
+      const text = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason)
+      const frames = site.length > 0 ? site : reason instanceof Error ? parseFrames(reason.stack ?? '') : []
+      findings.push({
+        kind: 'unhandled-rejection',
+        message: `unhandled rejection during the test: ${text}; await the promise or add a .catch()`,
+        frames: frames.filter((f) => !f.file.includes('/node_modules/')),
+        via: [],
+        error: reason,
+        loop: undefined,
+      })
+    }
+    return findings
+  }
+
+  /** Cancels what is pending and closes every loop the test had. */
+  async cleanUp(): Promise<void> {
+    this.finished = true
+    const loops = [...this.userLoops]
+    if (this.#loop !== undefined) loops.push(this.#loop)
+    for (const loop of loops) {
+      for (const task of loop.allTasks()) task.cancel('the test ended')
+      loop._terminate()
+    }
+  }
+}
+
+interface Worker {
+  readonly storage: AsyncLocalStorage<TestState>
+}
+
+const key = Symbol.for('vitest-loop:worker')
+
+/** Per-worker state, shared by every copy of this module (isolate: false re-runs setup files). @internal */
+export const worker: Worker = ((globalThis as Record<symbol, unknown>)[key] as Worker | undefined) ?? {
+  storage: new AsyncLocalStorage<TestState>(),
+}
+;(globalThis as Record<symbol, unknown>)[key] = worker
+
+/** The state of the test running this code, if any. @internal */
+export function currentTestState(): TestState | undefined {
+  return worker.storage.getStore()
+}
