@@ -843,9 +843,19 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   async #loop(token: number, goal: Goal, stoppable = false): Promise<boolean> {
     let count = 0
     let countAt = this.#time
+    let first = true
     for (;;) {
       if (this.#driverToken !== token || this.#closed) return false
       if (goal.until?.()) return false
+      if (first) {
+        // Promise jobs the caller queued before calling the driver run before
+        // it looks at the clock, as under Node (nothing fires in the middle of
+        // synchronous code and its microtasks): work they schedule is seen, at
+        // the time it was scheduled. One hop per driver call.
+        first = false
+        await hop()
+        if (this.#driverToken !== token || this.#closed) return false
+      }
       // After stop() (called before the run, or while it waited) one more pass
       // runs, of what is due now, without jumping time: asyncio's run_forever
       // polls with timeout 0 when stopping.

@@ -172,6 +172,49 @@ describe('async drivers', () => {
     loop.close()
   })
 
+  it.each(drivers)('%s first runs the promise jobs queued before it was called', async (_name, drive) => {
+    const loop = newEventLoop()
+    const log: string[] = []
+    scheduleJobProbe(loop, log)
+    void Promise.resolve().then(() => log.push('job queued before the driver'))
+    await drive(loop)
+    expect(log).toEqual(['job queued before the driver', 'a', 'job of a', 'b'])
+    loop.close()
+  })
+
+  /** A continuation pending when the driver is called schedules a timer for time 5. */
+  function scheduleFromContinuation(loop: EventLoop, log: string[]): void {
+    const later = async (): Promise<void> => {
+      await null
+      // Scheduled at time 0, for time 5, if the driver has not moved time yet.
+      loop.callLater(5, () => log.push(`continuation's timer@${loop.time()}`))
+    }
+    void later()
+  }
+
+  it.each(drivers.filter(([name]) => name !== 'next'))(
+    '%s sees work that a pending continuation schedules, at the time it was scheduled',
+    async (_name, drive) => {
+      const loop = newEventLoop()
+      const log: string[] = []
+      scheduleFromContinuation(loop, log)
+      scheduleJobProbe(loop, log)
+      await drive(loop)
+      expect(log).toEqual([`continuation's timer@5`, 'a', 'job of a', 'b'])
+      loop.close()
+    },
+  )
+
+  it('next stops at the timer a pending continuation schedules', async () => {
+    const loop = newEventLoop()
+    const log: string[] = []
+    scheduleFromContinuation(loop, log)
+    scheduleJobProbe(loop, log)
+    expect(await loop.next()).toBe(5)
+    expect(log).toEqual([`continuation's timer@5`])
+    loop.close()
+  })
+
   it('lets a task continue after each await before the next callback runs', async () => {
     const loop = newEventLoop()
     const log: string[] = []
@@ -196,6 +239,18 @@ describe('sync twins', () => {
     ['nextSync', (loop) => loop.nextSync()],
     ['runUntilIdleSync', (loop) => loop.runUntilIdleSync()],
   ]
+
+  it.each(twins)('%s does not wait for promise jobs queued before it was called', async (_name, drive) => {
+    const loop = newEventLoop()
+    const log: string[] = []
+    scheduleJobProbe(loop, log)
+    void Promise.resolve().then(() => log.push('job queued before the driver'))
+    drive(loop)
+    expect(log).toEqual(['a', 'b'])
+    await Promise.resolve()
+    expect(log).toEqual(['a', 'b', 'job queued before the driver', 'job of a'])
+    loop.close()
+  })
 
   it.each(twins)('%s calls back to back, leaving promise jobs until it returns', async (_name, drive) => {
     const loop = newEventLoop()

@@ -133,6 +133,15 @@ describe('timeout', () => {
     loop.close()
   })
 
+  it('resolves when the promise had already settled, even with no time to spare', async () => {
+    const loop = newEventLoop()
+    expect(await loop.runUntilComplete(loop.timeout(0, Promise.resolve('already')))).toBe('already')
+    const boom = new Error('already failed')
+    expect(await rejection(loop.runUntilComplete(loop.timeout(0, Promise.reject(boom))))).toBe(boom)
+    expect(loop.timerCount).toBe(0)
+    loop.close()
+  })
+
   it('passes on the rejection of a promise that fails in time', async () => {
     const loop = newEventLoop()
     const boom = new Error('boom')
