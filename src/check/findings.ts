@@ -7,7 +7,7 @@ import type { EventLoop, LoopSnapshot } from '../loop/event-loop.ts'
 import type { Handle, TimerHandle } from '../loop/handle.ts'
 import type { Task } from '../loop/task.ts'
 import type { StackFrame, Trace } from '../loop/trace.ts'
-import { formatSite } from '../loop/trace.ts'
+import path from 'node:path'
 
 /** What kind of leak a finding is; also the order of the report. */
 export type FindingKind =
@@ -62,6 +62,13 @@ export function locate(trace: Trace | undefined): { frames: StackFrame[]; via: S
     via: all.slice(0, first),
     frames: all.slice(first).filter((frame) => !isDependency(frame.file)),
   }
+}
+
+/** `file:line:column`, the file relative to the working directory as Vitest prints it. */
+export function siteText(frame: StackFrame | undefined): string {
+  if (frame === undefined) return 'an unknown place (trace capture was off)'
+  const file = path.isAbsolute(frame.file) ? path.relative(process.cwd(), frame.file) : frame.file
+  return `${file}:${frame.line}:${frame.column}`
 }
 
 function isDependency(file: string): boolean {
@@ -124,7 +131,7 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
   if (role === 'user' && !snapshot.everRan && snapshot.firstScheduled !== undefined) {
     add(
       'never-started',
-      `${loop.name} had work scheduled but never ran (first scheduled at ${formatSite(locate(snapshot.firstScheduled).frames[0] ?? snapshot.firstScheduled.site)}): run it with loop.runUntilComplete(), loop.runForever() or a time-travel call`,
+      `${loop.name} had work scheduled but never ran (first scheduled at ${siteText(locate(snapshot.firstScheduled).frames[0] ?? snapshot.firstScheduled.site)}): run it with loop.runUntilComplete(), loop.runForever() or a time-travel call`,
       snapshot.created,
     )
   }
@@ -135,10 +142,9 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
   for (const handle of snapshot.handles) {
     if (!handle.ref) continue
     if (isTimer(handle)) {
-      const every = handle.kind === 'interval' ? ' (repeating)' : ''
       add(
         'pending-timer',
-        `pending ${describeHandle(handle)}${every} due at ${ms(handle.when)} of loop time (now ${ms(loop.time())}) on ${loop.name}: ` +
+        `pending ${describeHandle(handle)} due at ${ms(handle.when)} of loop time (now ${ms(loop.time())}) on ${loop.name}: ` +
           `clear it before the test ends, or unref() it if it may outlive the test`,
         handle.trace,
       )
@@ -171,7 +177,7 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
   for (const slow of snapshot.slow) {
     add(
       'slow-callback',
-      `Executing ${slow.handle.kind} (created at ${formatSite(locate(slow.handle.trace).frames[0])}) took ${Math.round(slow.duration)} ms of real time (slowCallbackDuration is ${loop.slowCallbackDuration} ms)`,
+      `Executing ${slow.handle.kind} (created at ${siteText(locate(slow.handle.trace).frames[0])}) took ${Math.round(slow.duration)} ms of real time (slowCallbackDuration is ${loop.slowCallbackDuration} ms)`,
       slow.handle.trace,
     )
   }
@@ -181,6 +187,6 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
 function pendingTaskMessage(task: Task<unknown>): string {
   const waiting = task._waitingOn
   const on =
-    waiting && waiting.pending ? `; it waits on ${describeHandle(waiting)} scheduled at ${formatSite(locate(waiting.trace).frames[0])}` : ''
+    waiting && waiting.pending ? `; it waits on ${describeHandle(waiting)} scheduled at ${siteText(locate(waiting.trace).frames[0])}` : ''
   return `pending Task '${task.name}' is not done${on}: await it, or cancel it with task.cancel()`
 }

@@ -5,9 +5,9 @@
  */
 import { LeakError } from '../loop/errors.ts'
 import type { StackFrame } from '../loop/trace.ts'
-import { formatSite } from '../loop/trace.ts'
+import { isHiddenFile, parseFrames } from '../loop/trace.ts'
 import type { Finding, FindingKind } from './findings.ts'
-import { findingOrder } from './findings.ts'
+import { findingOrder, siteText } from './findings.ts'
 
 const nouns: Record<FindingKind, [string, string]> = {
   'unclosed-loop': ['unclosed loop', 'unclosed loops'],
@@ -21,8 +21,11 @@ const nouns: Record<FindingKind, [string, string]> = {
   'unhandled-rejection': ['unhandled rejection', 'unhandled rejections'],
 }
 
-/** `test left 1 pending task and 2 pending timers on its loop`. */
-export function summarize(findings: readonly Finding[]): string {
+/**
+ * `test left 1 pending task and 2 pending timers on its loop` (the suffix only
+ * when every finding is on the test's own loop).
+ */
+export function summarize(findings: readonly Finding[], testLoop?: unknown): string {
   const counts = new Map<FindingKind, number>()
   for (const finding of findings) counts.set(finding.kind, (counts.get(finding.kind) ?? 0) + 1)
   const parts = findingOrder
@@ -32,8 +35,8 @@ export function summarize(findings: readonly Finding[]): string {
       return `${n} ${nouns[kind][n === 1 ? 0 : 1]}`
     })
   const list = parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
-  const loops = new Set(findings.map((finding) => finding.loop).filter((loop) => loop !== undefined))
-  return `test left ${list} on ${loops.size > 1 ? 'its loops' : 'its loop'}`
+  const onTestLoop = testLoop !== undefined && findings.every((finding) => finding.loop === testLoop)
+  return `test left ${list}${onTestLoop ? ' on its loop' : ''}`
 }
 
 /** Sorts findings into report order, stable within a kind. */
@@ -55,16 +58,45 @@ export function leakError(message: string, frames: readonly StackFrame[], cause?
 /** The error for one finding. */
 export function findingError(finding: Finding): LeakError {
   const via =
-    finding.via.length > 0 ? ` (made inside a dependency at ${formatSite(finding.via[0])})` : ''
+    finding.via.length > 0 ? ` (made inside a dependency at ${siteText(finding.via[0])})` : ''
   const frames = finding.frames.length > 0 ? finding.frames : finding.via
-  return leakError(`${finding.message}${via}`, frames, finding.error)
+  return leakError(`${finding.message}${via}`, frames, displayed(finding.error))
+}
+
+/**
+ * The user's error as the report shows it: a copy whose stack has no frame
+ * of vitest-loop or of Node's internals (the user's object is left as it is).
+ */
+function displayed(error: unknown): unknown {
+  if (!(error instanceof Error) || typeof error.stack !== 'string') return error
+  const lines = error.stack.split('\n')
+  const first = lines.findIndex((line) => /^\s+at /.test(line))
+  if (first === -1) return error
+  const kept = lines.slice(first).filter((line) => {
+    const [frame] = parseFrames(line)
+    return frame === undefined || !isHiddenFile(frame.file)
+  })
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Error
+  Object.assign(copy, error)
+  Object.defineProperty(copy, 'message', { value: error.message, writable: true, configurable: true })
+  Object.defineProperty(copy, 'stack', {
+    value: [...lines.slice(0, first), ...kept].join('\n'),
+    writable: true,
+    configurable: true,
+  })
+  if (error.cause !== undefined) Object.defineProperty(copy, 'cause', { value: error.cause, writable: true, configurable: true })
+  return copy
 }
 
 /**
  * The whole report: the summary (pointing at `testSite`, the test's own
  * line) followed by one error per finding.
  */
-export function buildReport(findings: readonly Finding[], testSite: StackFrame | undefined): LeakError[] {
+export function buildReport(
+  findings: readonly Finding[],
+  testSite: StackFrame | undefined,
+  testLoop?: unknown,
+): LeakError[] {
   const sorted = sortFindings(findings)
-  return [leakError(summarize(sorted), testSite ? [testSite] : []), ...sorted.map(findingError)]
+  return [leakError(summarize(sorted, testLoop), testSite ? [testSite] : []), ...sorted.map(findingError)]
 }

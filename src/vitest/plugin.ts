@@ -10,6 +10,9 @@ import { toEpochMs } from '../loop/internal/validate.ts'
 import type { PluginOptions, ProvidedOptions } from './options.ts'
 import { providedKey, validateOptions } from './options.ts'
 
+/** This package's own files (src/ or dist/): their frames are never the user's. */
+const ownDir = fileURLToPath(new URL('..', import.meta.url))
+
 const setupFile = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../setup.ts' : '../setup.js', import.meta.url))
 
 /**
@@ -29,6 +32,11 @@ export function loopPlugin(options: PluginOptions = {}): Plugin {
       const existing = test.setupFiles == null ? [] : [test.setupFiles as string | string[]].flat()
       if (!existing.includes(setupFile)) test.setupFiles = [setupFile, ...existing]
       test.includeTaskLocation ??= true
+      // Drop our frames (the wrapper around each test function, the loop
+      // calling a callback) from every stack Vitest prints, the user's errors included.
+      const userFilter = test.onStackTrace as ((error: unknown, frame: { file: string }) => boolean | void) | undefined
+      test.onStackTrace = (error: unknown, frame: { file: string }) =>
+        !frame.file.startsWith(ownDir) && (userFilter === undefined || userFilter(error, frame) !== false)
       const provide = ((test.provide as Record<string, unknown> | undefined) ??= {})
       provide[providedKey] = provided
     },

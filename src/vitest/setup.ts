@@ -9,7 +9,8 @@
  * loop exactly as the test and its hooks left it.
  */
 import { afterAll, aroundEach, beforeAll, beforeEach, inject, vi } from 'vitest'
-import { getFn, setFn } from 'vitest/suite'
+// @vitest/runner directly: vitest 4.1's TestRunner.setTestFn is getFn (a bug), and 'vitest/suite' is deprecated.
+import { getFn, setFn } from '@vitest/runner'
 import type { RunnerTestCase } from 'vitest'
 import { buildReport } from '../check/report.ts'
 import { InvalidStateError } from '../loop/errors.ts'
@@ -86,12 +87,14 @@ if (!globals.fakeTimersWrapped) {
     const state = currentTestState()
     if (state !== undefined && !state.finished && !state.realTime) {
       if (state.asked) {
-        throw new InvalidStateError(
+        const error = new InvalidStateError(
           'vi.useFakeTimers() cannot be used in a test that uses the vitest-loop loop (useLoop() or the `loop` fixture): ' +
             'the loop already runs this test on virtual time. Use loop.advance(ms) for vi.advanceTimersByTime(ms), ' +
             'loop.runUntilIdle() for vi.runAllTimers(), loop.next() for vi.advanceTimersToNextTimer() and ' +
             'loop.setSystemTime(date) for vi.setSystemTime(date). To keep vi\'s fake timers instead, remove useLoop() and the `loop` fixture from this test.',
         )
+        Error.captureStackTrace(error, vi.useFakeTimers) // point at the user's call, not at this wrapper
+        throw error
       }
       state.steppedAside = true
       state.fakeTimersOn = true
@@ -193,7 +196,7 @@ async function finish(state: TestState): Promise<void> {
   if (state.fakeTimersOn && vi.isFakeTimers()) vi.useRealTimers()
   const reported = findings.filter((finding) => !isAllowed(finding, state.allow))
   if (reported.length === 0 || state.onLeak === 'ignore') return
-  const errors = buildReport(reported, testSite(state.task))
+  const errors = buildReport(reported, testSite(state.task), state.loop)
   if (state.onLeak === 'warn') {
     console.warn(errors.map((error) => error.stack).join('\n\n'))
     return
@@ -205,12 +208,9 @@ async function finish(state: TestState): Promise<void> {
 function testSite(task: RunnerTestCase): StackFrame | undefined {
   const location = task.location
   const file = task.file.filepath
-  if (location === undefined) return { fn: task.name, file, line: 1, column: 1, text: `${task.name} (${file})` }
-  return {
-    fn: task.name,
-    file,
-    line: location.line,
-    column: location.column,
-    text: `${task.name} (${file}:${location.line}:${location.column})`,
-  }
+  // Stack parsers read `at name (file:line:col)`: parentheses in a test name would confuse them.
+  const name = task.name.replace(/[()]/g, '')
+  const line = location?.line ?? 1
+  const column = location?.column ?? 1
+  return { fn: name, file, line, column, text: `${name} (${file}:${line}:${column})` }
 }

@@ -12,7 +12,7 @@ import { EventLoop } from '../loop/event-loop.ts'
 import { shared } from '../loop/internal/context.ts'
 import { toEpochMs } from '../loop/internal/validate.ts'
 import type { StackFrame } from '../loop/trace.ts'
-import { parseFrames } from '../loop/trace.ts'
+import { isHiddenFile, parseFrames } from '../loop/trace.ts'
 import type { Fakeable, LeakAllow, LoopOptions, OnLeak, ProvidedOptions } from './options.ts'
 
 /** One test's state. @internal */
@@ -114,7 +114,7 @@ export class TestState {
       findings.push({
         kind: 'unhandled-rejection',
         message: `unhandled rejection during the test: ${text}; await the promise or add a .catch()`,
-        frames: frames.filter((f) => !f.file.includes('/node_modules/')),
+        frames: frames.filter((f) => !f.file.includes('/node_modules/') && !isHiddenFile(f.file)),
         via: [],
         error: reason,
         loop: undefined,

@@ -29,15 +29,35 @@ export function runVitest(fixture: string, args: string[] = [], env: Record<stri
   })
 }
 
-/** Splits Vitest's failure output into one block per failed test, keyed by `file > test name`. */
-export function failureBlocks(output: string): Map<string, string> {
-  const blocks = new Map<string, string>()
-  const parts = output.split(/^ FAIL  /m).slice(1)
-  for (const part of parts) {
-    const nl = part.indexOf('\n')
-    const header = part.slice(0, nl).trim()
-    const body = part.slice(nl + 1).split(/^⎯{10,}/m)[0] ?? ''
-    blocks.set(header, (blocks.get(header) ?? '') + body)
+/** One error Vitest printed for a failed test. */
+export interface Reported {
+  /** The test's name (last part of the `FAIL  file > suite > name` header). */
+  test: string
+  /** The error's first line: `LeakError: test left ...`. */
+  error: string
+  /** `file:line:column` of the code frame Vitest drew (the first `❯` line). */
+  at: string
+  /** The whole block: error, code frame, stack lines. */
+  body: string
+}
+
+/**
+ * Reads Vitest's "Failed Tests" section. Each error block starts with one or
+ * more ` FAIL  file > name` headers (Vitest prints an error shared by several
+ * tests once, under all their headers), then the error and its code frame.
+ */
+export function reportedErrors(output: string): Reported[] {
+  const start = output.indexOf('Failed Tests')
+  const section = output.slice(output.indexOf('\n', start) + 1)
+  const errors: Reported[] = []
+  for (const chunk of section.split(/^⎯+(?:\[\d+\/\d+\])?⎯*$/m)) {
+    const lines = chunk.split('\n')
+    const tests = lines.filter((line) => line.startsWith(' FAIL  ')).map((line) => line.split(' > ').at(-1)!.trim())
+    const rest = lines.filter((line) => !line.startsWith(' FAIL  ') && line.trim() !== '')
+    if (tests.length === 0 || rest.length === 0) continue
+    const frame = rest.find((line) => line.trim().startsWith('❯'))
+    const at = frame?.trim().split(' ').at(-1) ?? ''
+    for (const test of tests) errors.push({ test, error: rest[0]!, at, body: rest.join('\n') })
   }
-  return blocks
+  return errors
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { newEventLoop } from 'vitest-loop/core'
 import { buildReport, inspectLoop, summarize } from '../../src/check/index.ts'
@@ -36,7 +37,7 @@ describe('inspectLoop', () => {
     loop.close()
     const findings = inspectLoop(loop._snapshot(), 'user')
     expect(kinds(findings)).toEqual(['never-started'])
-    expect(findings[0]?.message).toContain(`first scheduled at ${here}:${lineOf('// @first-work')}:10`)
+    expect(findings[0]?.message).toContain(`first scheduled at ${relative(process.cwd(), here)}:${lineOf('// @first-work')}:10`)
   })
 
   it('does not call the test loop unclosed or never started', () => {
@@ -87,7 +88,8 @@ describe('summarize', () => {
     loop.callLater(2, () => {})
     loop.createTask(() => loop.sleep(5))
     const findings = inspectLoop(loop._snapshot(), 'test')
-    expect(summarize(findings)).toBe('test left 1 pending task and 2 pending timers on its loop')
+    expect(summarize(findings, loop)).toBe('test left 1 pending task and 2 pending timers on its loop')
+    expect(summarize(findings)).toBe('test left 1 pending task and 2 pending timers')
     loop.close()
   })
 })
@@ -97,7 +99,7 @@ describe('buildReport', () => {
     const loop = newEventLoop()
     loop.callLater(1000, () => {}) // @report-timer
     const findings = inspectLoop(loop._snapshot(), 'test')
-    const [summary, timer] = buildReport(findings, { fn: 't', file: '/x.test.ts', line: 3, column: 1, text: 't (/x.test.ts:3:1)' })
+    const [summary, timer] = buildReport(findings, { fn: 't', file: '/x.test.ts', line: 3, column: 1, text: 't (/x.test.ts:3:1)' }, loop)
     expect(summary?.name).toBe('LeakError')
     expect(summary?.stack).toBe('LeakError: test left 1 pending timer on its loop\n    at t (/x.test.ts:3:1)')
     expect(timer?.stack?.split('\n')[1]).toContain(`${here}:${lineOf('// @report-timer')}:10`)

@@ -1,0 +1,180 @@
+// The product as users meet it: a nested Vitest runs the leak zoo and the
+// clean zoo under test/fixtures/, with loopPlugin() on, and we read what it
+// printed. Every leak must fail its test and be reported at the exact
+// file:line:column of the user's TypeScript source.
+import { beforeAll, describe, expect, it } from 'vitest'
+import { reportedErrors, runVitest } from './run-vitest.ts'
+import type { NestedRun, Reported } from './run-vitest.ts'
+
+/** What one test must report: [first line of the error, file:line:column of its code frame]. */
+type Expected = [error: string | RegExp, at: string][]
+
+const timer = (what: string, due: string, now: string) =>
+  `LeakError: pending ${what} due at ${due} of loop time (now ${now}) on the test loop: clear it before the test ends, or unref() it if it may outlive the test`
+
+const expected: Record<string, Expected> = {
+  // direct.test.ts
+  'leaks a setTimeout': [
+    ['LeakError: test left 1 pending timer on its loop', 'direct.test.ts:4:1'],
+    [timer('setTimeout(anonymous, 5,000 ms)', '5,000 ms', '0 ms'), 'direct.test.ts:5:3'],
+  ],
+  'leaks a setInterval': [
+    ['LeakError: test left 1 pending timer on its loop', 'direct.test.ts:8:1'],
+    [timer('setInterval(anonymous, 250 ms)', '250 ms', '0 ms'), 'direct.test.ts:9:3'],
+  ],
+  'leaks a setImmediate queued on its last line': [
+    ['LeakError: test left 1 pending callback on its loop', 'direct.test.ts:12:1'],
+    [/^LeakError: pending setImmediate\(anonymous\) never ran on the test loop: it was queued after the test's last await/, 'direct.test.ts:13:3'],
+  ],
+  'leaks a loop.callLater': [
+    ['LeakError: test left 1 pending timer on its loop', 'direct.test.ts:16:1'],
+    [timer('loop.callLater(1,500 ms, anonymous)', '1,500 ms', '0 ms'), 'direct.test.ts:18:8'],
+  ],
+  'leaks a loop.callSoon': [
+    ['LeakError: test left 1 pending callback on its loop', 'direct.test.ts:21:1'],
+    [/^LeakError: pending loop.callSoon\(anonymous\) never ran on the test loop/, 'direct.test.ts:23:8'],
+  ],
+  'leaks a pending task': [
+    ['LeakError: test left 1 pending task on its loop', 'direct.test.ts:26:1'],
+    ["LeakError: pending Task 'sleeper' is not done: await it, or cancel it with task.cancel()", 'direct.test.ts:28:8'],
+  ],
+  'leaves an exception never retrieved': [
+    ['LeakError: test left 1 exception never retrieved on its loop', 'direct.test.ts:31:1'],
+    [
+      "LeakError: Task 'doomed' failed and its exception was never retrieved (Error: nobody reads me): await the task, or read task.exception()",
+      'direct.test.ts:33:8',
+    ],
+  ],
+  'has a callback that throws': [
+    ['LeakError: test left 1 callback error on its loop', 'direct.test.ts:39:1'],
+    [/^LeakError: setTimeout\(anonymous, 10 ms\) callback threw Error: callback exploded/, 'direct.test.ts:40:3'],
+  ],
+  'never closes its loop': [
+    ['LeakError: test left 1 unclosed loop', 'direct.test.ts:46:1'],
+    [/^LeakError: loop #\d+ was created in this test and never closed: call loop.close\(\)/, 'direct.test.ts:47:16'],
+  ],
+  'never starts its loop': [
+    ['LeakError: test left 1 never-started loop', 'direct.test.ts:51:1'],
+    [/^LeakError: loop #\d+ had work scheduled but never ran \(first scheduled at direct.test.ts:53:8\)/, 'direct.test.ts:52:16'],
+  ],
+  'leaves an unhandled rejection': [
+    ['LeakError: test left 1 unhandled rejection', 'direct.test.ts:57:1'],
+    [/^LeakError: unhandled rejection during the test: Error: rejected and ignored/, 'direct.test.ts:58:23'],
+  ],
+  // helper.test.ts: the code frame is in the helper; the test's line follows in the stack
+  'leaks an interval started in a helper module': [
+    ['LeakError: test left 1 pending timer on its loop', 'helper.test.ts:4:1'],
+    [timer('setInterval(onTick, 100 ms)', '100 ms', '0 ms'), 'src/poller.ts:10:50'],
+  ],
+  'leaks a timeout scheduled in a helper module': [
+    ['LeakError: test left 1 pending timer on its loop', 'helper.test.ts:8:1'],
+    [timer('setTimeout(anonymous, 30,000 ms)', '30,000 ms', '0 ms'), 'src/poller.ts:15:3'],
+  ],
+  // dependency.test.ts: the code frame is the test's line; the message names the dependency's
+  'leaks an interval started inside a dependency': [
+    ['LeakError: test left 1 pending timer on its loop', 'dependency.test.ts:4:1'],
+    [
+      `${timer('setInterval(anonymous, 1,000 ms)', '1,000 ms', '0 ms')} (made inside a dependency at node_modules/leaky-dep/index.js:3:10)`,
+      'dependency.test.ts:5:3',
+    ],
+  ],
+  // hooks.test.ts: a timer leaked by beforeEach is reported in each test, at the hook's line
+  'inherits a timer leaked by beforeEach': [
+    ['LeakError: test left 1 pending timer on its loop', 'hooks.test.ts:8:1'],
+    [timer('setTimeout(anonymous, 60,000 ms)', '60,000 ms', '0 ms'), 'hooks.test.ts:5:3'],
+  ],
+  'inherits the hook timer and leaks a task too': [
+    ['LeakError: test left 1 pending task and 1 pending timer on its loop', 'hooks.test.ts:10:1'],
+    ["LeakError: pending Task 'background' is not done: await it, or cancel it with task.cancel()", 'hooks.test.ts:12:8'],
+    [timer('setTimeout(anonymous, 60,000 ms)', '60,000 ms', '0 ms'), 'hooks.test.ts:5:3'],
+  ],
+  // concurrent.test.ts: each test's timers go to its own loop
+  'leaks its own timer (A)': [
+    ['LeakError: test left 1 pending timer on its loop', 'concurrent.test.ts:4:3'],
+    [timer('setTimeout(anonymous, 1,111 ms)', '1,111 ms', '10 ms'), 'concurrent.test.ts:5:5'],
+  ],
+  'leaks a different timer (C)': [
+    ['LeakError: test left 1 pending timer on its loop', 'concurrent.test.ts:13:3'],
+    [timer('setTimeout(anonymous, 3,333 ms)', '3,338 ms', '5 ms'), 'concurrent.test.ts:15:5'],
+  ],
+  // typescript.test.ts: type-only lines above the leak, so the source map matters
+  'leaks a timer after many type-only lines': [
+    ['LeakError: test left 1 pending timer on its loop', 'typescript.test.ts:19:1'],
+    [timer('setTimeout(anonymous, 4,000 ms)', '4,000 ms', '0 ms'), 'typescript.test.ts:23:3'],
+  ],
+  'leaks through the loop fixture': [
+    ['LeakError: test left 1 pending timer on its loop', 'typescript.test.ts:26:1'],
+    [timer('loop.callLater(750 ms, anonymous)', '750 ms', '0 ms'), 'typescript.test.ts:27:8'],
+  ],
+  'fails an assertion and still gets the report': [
+    ['AssertionError: expected 1 to be 2 // Object.is equality', 'typescript.test.ts:32:13'],
+    ['LeakError: test left 1 pending timer on its loop', 'typescript.test.ts:30:1'],
+    [timer('setTimeout(anonymous, 42 ms)', '42 ms', '0 ms'), 'typescript.test.ts:31:3'],
+  ],
+  // misc.test.ts
+  'leaks a node:timers/promises timer it never awaited': [
+    ['LeakError: test left 1 pending timer on its loop', 'misc.test.ts:5:1'],
+    [timer('setTimeout(anonymous, 9,000 ms)', '9,000 ms', '0 ms'), 'misc.test.ts:6:8'],
+  ],
+  'calls vi.useFakeTimers after asking for the loop': [
+    [/^InvalidStateError: vi.useFakeTimers\(\) cannot be used in a test that uses the vitest-loop loop/, 'misc.test.ts:11:6'],
+  ],
+  'hits the test timeout with a pending task': [
+    ['Error: Test timed out in 50ms.', 'misc.test.ts:14:1'],
+    ['LeakError: test left 1 pending task on its loop', 'misc.test.ts:14:1'],
+    ["LeakError: pending Task 'forever' is not done: await it, or cancel it with task.cancel()", 'misc.test.ts:16:14'],
+  ],
+}
+
+function matches(actual: Reported, [error, at]: Expected[number]): boolean {
+  const sameError = typeof error === 'string' ? actual.error === error : error.test(actual.error)
+  return sameError && actual.at === at
+}
+
+describe('the leak zoo (test/fixtures/leak-zoo)', () => {
+  let run: NestedRun
+  let reported: Reported[]
+  beforeAll(async () => {
+    run = await runVitest('leak-zoo')
+    reported = reportedErrors(run.output)
+  }, 60_000)
+
+  it('has at least 20 leaky tests, and every one of them fails', () => {
+    expect(Object.keys(expected).length).toBeGreaterThanOrEqual(20)
+    expect(run.code).toBe(1)
+    expect(run.output).toMatch(/Tests {2}24 failed \| 1 passed \(25\)/)
+    for (const name of Object.keys(expected)) expect(run.output).toContain(`× ${name}`)
+  })
+
+  it('leaves the clean concurrent neighbour alone', () => {
+    expect(run.output).toContain('✓ is clean while A leaks (B)')
+    expect(reported.filter((r) => r.test === 'is clean while A leaks (B)')).toEqual([])
+  })
+
+  it.each(Object.entries(expected))('reports %s at the exact lines', (name, errors) => {
+    const actual = reported.filter((r) => r.test === name)
+    expect(actual.map((r) => [r.error, r.at])).toHaveLength(errors.length)
+    for (const want of errors) {
+      expect(actual.some((r) => matches(r, want)), `${name}: ${String(want[0])} at ${want[1]}\n${actual.map((r) => `${r.error} @ ${r.at}`).join('\n')}`).toBe(true)
+    }
+  })
+
+  it('shows the test line under a leak made in a helper module', () => {
+    const helper = reported.find((r) => r.test === 'leaks an interval started in a helper module' && r.at === 'src/poller.ts:10:50')
+    expect(helper?.body).toMatch(/❯ helper.test.ts:5:3/)
+  })
+
+  it('prints no frame of vitest-loop itself', () => {
+    expect(run.output).not.toMatch(/❯ [^\n]*src\/(loop|time|vitest|check)\//)
+  })
+})
+
+describe('the clean zoo (test/fixtures/clean-zoo)', () => {
+  it('passes at least 20 tests that use timers correctly, with no report', async () => {
+    const run = await runVitest('clean-zoo')
+    const passed = /Tests {2}(\d+) passed \(\d+\)/.exec(run.output)
+    expect(run.code, run.output).toBe(0)
+    expect(Number(passed?.[1])).toBeGreaterThanOrEqual(20)
+    expect(run.output).not.toContain('LeakError')
+  }, 60_000)
+})
