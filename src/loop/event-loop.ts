@@ -21,6 +21,7 @@ import type { HandleOwner } from './handle.ts'
 import { currentLoop, currentTaskOf, shared } from './internal/context.ts'
 import { Deque } from './internal/deque.ts'
 import { host, hop } from './internal/host.ts'
+import { runOnExecutor } from './internal/executor.ts'
 import { defaultIoProbe } from './internal/io-probe.ts'
 import { log } from './internal/log.ts'
 import { expectDelay, expectFunction, expectInteger, expectOneOf, expectTime, toEpochMs, describeValue } from './internal/validate.ts'
@@ -113,6 +114,8 @@ type Driver = 'none' | 'explicit' | 'pump'
 
 let loopCount = 0
 const defaultLoopLimit = 100_000
+/** Real milliseconds between two looks at real I/O while it holds the jump of time. */
+const ioPollInterval = 1
 
 function envDebug(): boolean {
   const v = process.env.LOOP_DEBUG
@@ -157,6 +160,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   #exceptionHandler: ExceptionHandler | undefined
   #ioProbe: () => boolean
   #autojumpThreshold: number
+  #executorJobs = 0
 
   #driver: Driver = 'none'
   #driverToken = 0
@@ -292,6 +296,40 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     const handle = new Handle(this, callback, args.length === 0 ? undefined : args, captureTrace(this.callSoonThreadsafe))
     this._enqueue(handle)
     return handle
+  }
+
+  /**
+   * Runs blocking work off the loop, on a worker thread, and settles with its
+   * result. While it runs, the auto time flow does not jump time (as for real
+   * I/O, but without the autojumpThreshold bound: the work ends by itself).
+   * `fn` crosses to the worker as its source text, so it may use only its
+   * arguments and globals (`require` is one there); arguments and result are
+   * copied (structured clone).
+   *
+   * @example
+   * const digest = await loop.runInExecutor(
+   *   (text: string) => require('node:crypto').createHash('sha256').update(text).digest('hex'),
+   *   bigText,
+   * )
+   */
+  runInExecutor<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
+    this.#checkOpen()
+    expectFunction('fn', fn)
+    this.#executorJobs++
+    const done = (): void => {
+      this.#executorJobs--
+      this.#wakeUp()
+    }
+    return runOnExecutor(fn as (...args: unknown[]) => unknown, args).then(
+      (value) => {
+        done()
+        return value as Awaited<R>
+      },
+      (error: unknown) => {
+        done()
+        throw error
+      },
+    )
   }
 
   /**
@@ -871,11 +909,16 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
           return false
         }
         if (!goal.until && !goal.forever) {
+          if (goal.holdForIo && this.#timers.peekWhen() !== undefined) {
+            // The auto pump, held by real I/O in flight: wait for it (bounded), then go on.
+            await this.#holdForIo(token)
+            continue
+          }
           // nothing more before the target
           if (goal.target !== Infinity) this.#time = Math.max(this.#time, goal.target)
           return false
         }
-        await this.#idle(goal)
+        await this.#idle(goal, token)
         continue
       }
       for (let i = 0; i < n; i++) {
@@ -900,19 +943,14 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
    * can change that: the awaited promise, new work, the end of real I/O.
    * With nothing scheduled, no I/O and a promise awaited, that is a deadlock.
    */
-  async #idle(goal: Goal): Promise<void> {
+  async #idle(goal: Goal, token: number): Promise<void> {
     // Let pending promise jobs run first: they may settle the goal or schedule work.
     await hop()
     if (goal.until?.() || this.#ready.length > 0 || this.#stopping || this.#closed) return
     const next = this.#timers.peekWhen()
-    const io = this.#ioProbe()
+    const io = this.#ioInFlight()
     if (next !== undefined && io) {
-      // I/O holds the jump, but not forever: after the threshold time jumps anyway.
-      const jumped = await this.#waitForWork(this.#autojumpThreshold)
-      if (!jumped && !this.#closed && this.#ready.length === 0) {
-        const when = this.#timers.peekWhen()
-        if (when !== undefined && when > this.#time) this.#time = when
-      }
+      await this.#holdForIo(token)
       return
     }
     if (next !== undefined) {
@@ -930,15 +968,44 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   /** Waits for new work or a settled goal; false when `ms` of real time passed first. */
   #waitForWork(ms: number): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
+      const wake = (): void => {
+        if (timer !== undefined) host.clearTimeout(timer)
+        // Resume after a real macrotask: the promise jobs queued along with the
+        // new work run before the driver looks at it, and before time can move.
+        host.setImmediate(resolve, true)
+      }
       const timer = ms === Infinity ? undefined : host.setTimeout(() => {
-        this.#wake = undefined
+        if (this.#wake === wake) this.#wake = undefined
         resolve(false)
       }, ms)
-      this.#wake = () => {
-        if (timer !== undefined) host.clearTimeout(timer)
-        resolve(true)
-      }
+      this.#wake = wake
     })
+  }
+
+  /** Real work started by the code under test is in flight: I/O, or runInExecutor jobs. */
+  #ioInFlight(): boolean {
+    return this.#executorJobs > 0 || this.#ioProbe()
+  }
+
+  /**
+   * Real work is in flight and the next timer lies ahead. Waits for new work,
+   * for the work to end (probed every `ioPollInterval` ms of real time), or
+   * for `autojumpThreshold` ms of real time with neither; then time jumps to
+   * the next timer anyway, so a request to a server that never answers still
+   * times out, at its virtual deadline. runInExecutor jobs hold time without
+   * that bound: they finish by themselves, and a 5 s virtual timeout around a
+   * computation that takes 200 ms of real time must not fire.
+   */
+  async #holdForIo(token: number): Promise<void> {
+    const deadline = host.now() + this.#autojumpThreshold
+    for (;;) {
+      const left = deadline - host.now()
+      if (left <= 0 && this.#executorJobs === 0) break
+      if (await this.#waitForWork(left > 0 ? Math.min(ioPollInterval, left) : ioPollInterval)) return
+      if (this.#driverToken !== token || this.#closed || this.#ready.length > 0 || !this.#ioInFlight()) return
+    }
+    const when = this.#timers.peekWhen()
+    if (when !== undefined && when > this.#time && this.#ready.length === 0) this.#time = when
   }
 
   #deadlock(): DeadlockError {
@@ -1010,7 +1077,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
       if (next === undefined || next > goal.target) return 0
       if (next > this.#time) {
         if (!goal.jump) return 0
-        if (goal.holdForIo && this.#ioProbe()) return 0
+        if (goal.holdForIo && this.#ioInFlight()) return 0
         this.#time = next
       }
     }

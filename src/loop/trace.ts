@@ -120,5 +120,6 @@ export function parseFrames(stack: string): StackFrame[] {
 
 /** Frames in these files are never the user's line. @internal */
 export function isHiddenFile(file: string): boolean {
-  return file.startsWith(ownDir) || file.startsWith('node:') || !file.includes('/')
+  // A path has a separator: `/`, or `\` on Windows. What has none is `<anonymous>`, `native` and the like.
+  return file.startsWith(ownDir) || file.startsWith('node:') || !(file.includes('/') || file.includes('\\'))
 }

@@ -1,8 +1,9 @@
 // Creation traces: every handle, task and loop knows the user's line that made
 // it (frames of vitest-loop itself are dropped), and capture can be turned off.
 import { describe, expect, it } from 'vitest'
-import { getTraceCapture, LoopLimitError, newEventLoop, setTraceCapture } from 'vitest-loop'
+import { getRunningLoop, getTraceCapture, LoopLimitError, newEventLoop, run, setTraceCapture } from 'vitest-loop'
 import type { StackFrame, Trace } from 'vitest-loop'
+import { isHiddenFile, parseFrames } from '../../src/loop/trace.ts'
 import { rejection } from '../helpers/errors.ts'
 import { siteOf } from '../helpers/site.ts'
 
@@ -30,6 +31,24 @@ describe('creation traces', () => {
     expect(siteLine(task.trace)).toBe(here('createTask'))
     loop.runUntilIdleSync()
     loop.close()
+  })
+
+  it('point the timers behind sleep() and timeout() at their callers', () => {
+    const loop = newEventLoop()
+    void loop.sleep(1000) // site: sleep
+    void loop.timeout(2000, new Promise(() => {})) // site: timeout
+    const [sleepTimer, timeoutTimer] = loop._snapshot().handles
+    expect(siteLine(sleepTimer!.trace)).toBe(here('sleep'))
+    expect(siteLine(timeoutTimer!.trace)).toBe(here('timeout'))
+    loop.close()
+  })
+
+  it('point the task run() makes of main at the run() call', async () => {
+    let trace: Trace | undefined
+    await run(async () => { // site: run
+      trace = getRunningLoop().currentTask()!.trace
+    })
+    expect(siteLine(trace)).toBe(here('run'))
   })
 
   it('point a task created by runUntilComplete(fn) at that call', async () => {
@@ -101,5 +120,33 @@ describe('creation traces', () => {
     const loop = newEventLoop()
     expect(loop.callSoon(() => {}).trace).toBeDefined()
     loop.close()
+  })
+})
+
+describe('parseFrames / isHiddenFile', () => {
+  it('parse V8 frames with and without a function name, async ones and file URLs', () => {
+    const frames = parseFrames(
+      [
+        '    at helper (/work/app/test/a.test.ts:3:7)',
+        '    at async Promise.all (index 0)',
+        '    at /work/app/test/b.test.ts:10:1',
+        '    at async run (file:///work/app/src/c.ts:5:9)',
+      ].join('\n'),
+    )
+    expect(frames.map(({ fn, file, line, column }) => ({ fn, file, line, column }))).toEqual([
+      { fn: 'helper', file: '/work/app/test/a.test.ts', line: 3, column: 7 },
+      { fn: '', file: '/work/app/test/b.test.ts', line: 10, column: 1 },
+      { fn: 'run', file: '/work/app/src/c.ts', line: 5, column: 9 },
+    ])
+  })
+
+  it("hide Node's internals and anonymous code, but not the user's files, Windows paths included", () => {
+    expect(isHiddenFile('node:internal/timers')).toBe(true)
+    expect(isHiddenFile('<anonymous>')).toBe(true)
+    expect(isHiddenFile('/work/app/test/a.test.ts')).toBe(false)
+    expect(isHiddenFile('C:\\work\\app\\test\\a.test.ts')).toBe(false)
+    const [frame] = parseFrames('    at Object.<anonymous> (C:\\work\\app\\test\\a.test.ts:3:7)')
+    expect(frame).toMatchObject({ file: 'C:\\work\\app\\test\\a.test.ts', line: 3, column: 7 })
+    expect(isHiddenFile(frame!.file)).toBe(false)
   })
 })

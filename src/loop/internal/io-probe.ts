@@ -1,10 +1,28 @@
 /**
  * Is real I/O started by the code under test in flight? Node lists what keeps
- * its event loop alive in `process.getActiveResourcesInfo()`. Timers and
- * immediates are not I/O, and servers, terminals and message ports live for
- * the whole process; anything else above the count seen when the probe was
- * made (a file read, a DNS lookup, a connecting or open socket, a child
- * process) is I/O the test is waiting on.
+ * its event loop alive in `process.getActiveResourcesInfo()` (ref'd handles
+ * and pending requests, by type). A probe remembers what was active when it
+ * was made (the test runner's own pipes and ports, servers of earlier tests)
+ * and answers true while more is active than that, of a type that is I/O:
+ *
+ * - not I/O: timers and immediates (the loop's own hop, the pump's poll, any
+ *   real timer), terminals, signal handlers, file watchers, message ports,
+ *   and listening servers, which wait for others rather than being waited on;
+ * - a socket a server accepted is the server's side of a connection, not a
+ *   request the test waits on (the client's side is): an HTTP server keeps it
+ *   open, idle, after answering (keep-alive), and counting it would hold time
+ *   long after the exchange ended. Telling the two sides apart takes the
+ *   socket objects (`process._getActiveHandles()`), asked only when sockets
+ *   are above the baseline.
+ *
+ * Everything else (file system requests, DNS lookups, connecting and open
+ * client sockets, writes, child processes) is I/O the test is waiting on.
+ *
+ * Cost: one `getActiveResourcesInfo()` (about 0.4 µs with a handful of
+ * resources) per call. The loop asks only when it is about to move time
+ * (at most once per pass), and once per millisecond of real time while I/O
+ * holds it. The answer is not cached: code can start I/O at any point of a
+ * macrotask, and a stale "no" would let time jump over a request in flight.
  * @internal
  */
 
@@ -20,6 +38,14 @@ const notIo = new Set([
   'FSEventWrap',
 ])
 
+/** Handle types whose owner may be a server's side of a connection. */
+const socketTypes = new Set(['TCPSocketWrap', 'TCPWrap', 'PipeWrap', 'TLSWrap'])
+
+interface Handles {
+  _getActiveHandles?: () => unknown[]
+}
+
+/** Active resources that may be I/O, counted by type. */
 function countIo(): Map<string, number> {
   const counts = new Map<string, number>()
   for (const type of process.getActiveResourcesInfo()) {
@@ -29,11 +55,40 @@ function countIo(): Map<string, number> {
   return counts
 }
 
+function activeHandles(): unknown[] | undefined {
+  return (process as unknown as Handles)._getActiveHandles?.()
+}
+
+/** A socket a server accepted: the server's side of a connection. */
+function isServerSide(handle: unknown): boolean {
+  return typeof handle === 'object' && handle !== null && (handle as { server?: unknown }).server != null
+}
+
 /** A probe that answers true while more I/O is active than when it was made. @internal */
 export function defaultIoProbe(): () => boolean {
   const baseline = countIo()
+  const baselineHandles = new WeakSet<object>()
+  for (const handle of activeHandles() ?? []) if (typeof handle === 'object' && handle !== null) baselineHandles.add(handle)
   return () => {
-    for (const [type, count] of countIo()) if (count > (baseline.get(type) ?? 0)) return true
+    let sockets = false
+    for (const [type, count] of countIo()) {
+      if (count <= (baseline.get(type) ?? 0)) continue
+      if (!socketTypes.has(type)) return true
+      sockets = true
+    }
+    if (!sockets) return false
+    const handles = activeHandles()
+    if (handles === undefined) return true
+    for (const handle of handles) {
+      if (typeof handle !== 'object' || handle === null || baselineHandles.has(handle)) continue
+      if (!isSocket(handle)) continue
+      if (!isServerSide(handle)) return true
+    }
     return false
   }
+}
+
+/** A net.Socket (or a child's stdio pipe): has the duplex stream's shape. */
+function isSocket(handle: object): boolean {
+  return typeof (handle as { write?: unknown }).write === 'function' && 'readable' in handle
 }
