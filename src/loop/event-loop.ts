@@ -1011,8 +1011,16 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   #deadlock(): DeadlockError {
     const tasks = [...this.#tasks]
     const lines = tasks.map((task) => {
-      const waiting = task._waitingOn
-      const on = waiting ? `; waiting on ${waiting.kind} created at ${formatSite(waiting.trace?.site)}` : ''
+      // Debug mode remembers the last handle each task scheduled. In a deadlock
+      // nothing is pending, so say what became of it rather than "waiting on".
+      const last = task._waitingOn
+      const at = last === undefined ? '' : `${last.kind} created at ${formatSite(last.trace?.site)}`
+      const on =
+        last === undefined
+          ? ''
+          : last.pending
+            ? `; waiting on ${at}`
+            : `; the last thing it scheduled, a ${at}, ${last.cancelled ? 'was cancelled' : 'has run'}`
       return `  - Task '${task.name}' created at ${formatSite(task.trace?.site)}${on}`
     })
     const body =
