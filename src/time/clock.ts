@@ -80,6 +80,9 @@ export function getVirtualDate(): DateConstructor {
   Object.defineProperty(clock, 'now', { get: wallClock, set: () => {}, configurable: true })
   // fake-timers names its class ClockDate; `Date.name` is 'Date' on the host.
   Object.defineProperty(clock.Date, 'name', { value: 'Date', configurable: true })
+  // fake-timers marks its Date `isFake`, and then refuses to install over it: a
+  // test that calls vi.useFakeTimers() on top of virtual time must still work.
+  Object.defineProperty(clock.Date, 'isFake', { value: false, configurable: true, writable: true })
   virtualDate = clock.Date
   return virtualDate
 }

@@ -70,6 +70,8 @@ export interface ProvidedOptions {
   loopLimit?: number
   autoUse?: boolean
   exclude?: string[]
+  /** The project root, for `exclude`. */
+  root?: string
 }
 
 /** The key under which the plugin provides its options. @internal */

@@ -4,6 +4,7 @@
  * the test's line) and hands the options to the workers through `provide`.
  * It imports no Vitest runtime: config files load it (VITEST-NOTES §10).
  */
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
 import { toEpochMs } from '../loop/internal/validate.ts'
@@ -37,9 +38,13 @@ export function loopPlugin(options: PluginOptions = {}): Plugin {
       const userFilter = test.onStackTrace as ((error: unknown, frame: { file: string }) => boolean | void) | undefined
       test.onStackTrace = (error: unknown, frame: { file: string }) =>
         !frame.file.startsWith(ownDir) && (userFilter === undefined || userFilter(error, frame) !== false)
+      // `exclude` globs are relative to the project root (test.root, else root, else the working directory).
+      const root = (test.root as string | undefined) ?? (config as { root?: string }).root
+      provided.root = path.resolve(root ?? process.cwd())
       const provide = ((test.provide as Record<string, unknown> | undefined) ??= {})
       provide[providedKey] = provided
     },
+
   }
 }
 

@@ -124,7 +124,7 @@ afterAll(() => {
 // ------------------------------------------------------------- per test
 
 const excluded = (file: string): boolean =>
-  (config.exclude ?? []).some((glob) => matchesGlob(file, glob))
+  (config.exclude ?? []).some((glob) => matchesGlob(file, glob, config.root))
 
 aroundEach(async (runTest, { task }) => {
   const state = new TestState(task as RunnerTestCase, config, excluded(task.file.filepath))

@@ -13,8 +13,9 @@ export interface NestedRun {
   code: number | null
 }
 
+/** Runs `vitest run` on a fixture (a folder name under test/fixtures, or an absolute path). */
 export function runVitest(fixture: string, args: string[] = [], env: Record<string, string> = {}): Promise<NestedRun> {
-  const root = `${fixturesDir}${fixture}`
+  const root = fixture.startsWith('/') ? fixture : `${fixturesDir}${fixture}`
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [vitestBin, 'run', '--root', root, ...args], {
       cwd: root,
