@@ -105,12 +105,20 @@ if (!globals.fakeTimersWrapped) {
 
 // ------------------------------------------------------------- per file
 
-beforeAll(() => {
-  globals.files++
-  // Never patch under vi's fakes: useRealTimers() would then delete our functions (VITEST-NOTES §6).
+// Installed when the setup file loads, before the test file imports anything,
+// so a library that keeps a reference to setTimeout at import time still gets
+// ours (outside a test it calls the real one). Never patch under vi's fakes:
+// useRealTimers() would then delete our functions (VITEST-NOTES §6).
+function install(): void {
   if (globals.installation === undefined && !vi.isFakeTimers()) {
     globals.installation = installTime(resolveLoop)
   }
+}
+install()
+
+beforeAll(() => {
+  globals.files++
+  install()
 })
 
 afterAll(() => {
