@@ -744,12 +744,13 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   }
 
   /** @internal */
-  _scheduleDoneCallback(callback: () => void): void {
+  _scheduleDoneCallback(callback: () => void, trace: Trace | undefined): void {
     if (this.#closed) {
       callback()
       return
     }
-    const handle = new Handle(this, callback, undefined, undefined)
+    // A done callback left pending is reported where its task was made.
+    const handle = new Handle(this, callback, undefined, trace)
     this._enqueue(handle)
   }
 

@@ -32,7 +32,8 @@ export interface TaskOwner {
   _taskStarted(task: Task<unknown>): void
   _taskFinished(task: Task<unknown>): void
   _taskRetrieved(task: Task<unknown>): void
-  _scheduleDoneCallback(callback: () => void): void
+  /** Queues a done callback; `trace` says where the task was made, for reports. */
+  _scheduleDoneCallback(callback: () => void, trace: Trace | undefined): void
   _startHandle(task: Task<unknown>, start: () => void): Handle
 }
 
@@ -153,7 +154,7 @@ export class Task<T> implements PromiseLike<T> {
   addDoneCallback(callback: (task: Task<T>) => void): void {
     expectFunction('callback', callback)
     if (this.#state === 'pending') (this.#doneCallbacks ??= []).push(callback)
-    else this.#owner._scheduleDoneCallback(() => callback(this))
+    else this.#owner._scheduleDoneCallback(() => callback(this), this.trace)
   }
 
   /** Removes a callback added with addDoneCallback; returns how many were removed. */
@@ -237,7 +238,7 @@ export class Task<T> implements PromiseLike<T> {
     this.#owner._taskFinished(this as Task<unknown>)
     const callbacks = this.#doneCallbacks
     this.#doneCallbacks = undefined
-    if (callbacks) for (const cb of callbacks) this.#owner._scheduleDoneCallback(() => cb(this))
+    if (callbacks) for (const cb of callbacks) this.#owner._scheduleDoneCallback(() => cb(this), this.trace)
   }
 
   #markRetrieved(): void {
