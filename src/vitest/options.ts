@@ -4,6 +4,8 @@
 import type { Finding } from '../check/findings.ts'
 import type { TimeFlow } from '../loop/event-loop.ts'
 import { describeValue, expectOneOf, toEpochMs } from '../loop/internal/validate.ts'
+import { allFakeables } from '../time/route.ts'
+import type { Fakeable } from '../time/route.ts'
 
 /** What to do with a test's leak report. */
 export type OnLeak = 'fail' | 'warn' | 'ignore'
@@ -16,19 +18,7 @@ export type OnLeak = 'fail' | 'warn' | 'ignore'
 export type LeakAllow = string | RegExp | ((finding: Finding) => boolean)
 
 /** Globals that virtual time can take over. */
-export type Fakeable =
-  | 'setTimeout'
-  | 'clearTimeout'
-  | 'setInterval'
-  | 'clearInterval'
-  | 'setImmediate'
-  | 'clearImmediate'
-  | 'Date'
-  | 'performance'
-  | 'hrtime'
-  | 'AbortSignal.timeout'
-  | 'node:timers'
-  | 'node:timers/promises'
+export type { Fakeable }
 
 /** Options of a test's loop: `useLoop(options)`, and defaults for every test in `loopPlugin(options)`. */
 export interface LoopOptions {
@@ -77,20 +67,7 @@ export interface ProvidedOptions {
 /** The key under which the plugin provides its options. @internal */
 export const providedKey = 'vitest-loop:options'
 
-const fakeables: readonly Fakeable[] = [
-  'setTimeout',
-  'clearTimeout',
-  'setInterval',
-  'clearInterval',
-  'setImmediate',
-  'clearImmediate',
-  'Date',
-  'performance',
-  'hrtime',
-  'AbortSignal.timeout',
-  'node:timers',
-  'node:timers/promises',
-]
+const fakeables = allFakeables
 
 /** Checks options given to useLoop or the plugin; throws TypeError naming the bad one. @internal */
 export function validateOptions(options: unknown, where: string): asserts options is PluginOptions {
