@@ -61,6 +61,10 @@ const expected: Record<string, Expected> = {
     ['LeakError: test left 1 unhandled rejection', 'direct.test.ts:57:1'],
     [/^LeakError: unhandled rejection during the test: Error: rejected and ignored/, 'direct.test.ts:58:23'],
   ],
+  'rejects late, after it returned': [
+    ['LeakError: test left 1 unhandled rejection', 'direct.test.ts:62:1'],
+    [/^LeakError: unhandled rejection during the test: Error: late rejection/, 'direct.test.ts:64:11'],
+  ],
   // helper.test.ts: the code frame is in the helper; the test's line follows in the stack
   'leaks an interval started in a helper module': [
     ['LeakError: test left 1 pending timer on its loop', 'helper.test.ts:4:1'],
@@ -96,6 +100,10 @@ const expected: Record<string, Expected> = {
   'leaks a different timer (C)': [
     ['LeakError: test left 1 pending timer on its loop', 'concurrent.test.ts:13:3'],
     [timer('setTimeout(anonymous, 3,333 ms)', '3,338 ms', '5 ms'), 'concurrent.test.ts:15:5'],
+  ],
+  'rejects after an await (D)': [
+    ['LeakError: test left 1 unhandled rejection', 'concurrent.test.ts:20:3'],
+    [/^LeakError: unhandled rejection during the test: Error: rejected by D/, 'concurrent.test.ts:22:25'],
   ],
   // typescript.test.ts: type-only lines above the leak, so the source map matters
   'leaks a timer after many type-only lines': [
@@ -142,13 +150,15 @@ describe('the leak zoo (test/fixtures/leak-zoo)', () => {
   it('has at least 20 leaky tests, and every one of them fails', () => {
     expect(Object.keys(expected).length).toBeGreaterThanOrEqual(20)
     expect(run.code).toBe(1)
-    expect(run.output).toMatch(/Tests {2}24 failed \| 1 passed \(25\)/)
+    expect(run.output).toMatch(/Tests {2}26 failed \| 2 passed \(28\)/)
     for (const name of Object.keys(expected)) expect(run.output).toContain(`× ${name}`)
   })
 
-  it('leaves the clean concurrent neighbour alone', () => {
-    expect(run.output).toContain('✓ is clean while A leaks (B)')
-    expect(reported.filter((r) => r.test === 'is clean while A leaks (B)')).toEqual([])
+  it('leaves the clean concurrent neighbours alone (timers and rejections go to the right test)', () => {
+    for (const clean of ['is clean while A leaks (B)', 'stays clean while D rejects (E)']) {
+      expect(run.output).toContain(`✓ ${clean}`)
+      expect(reported.filter((r) => r.test === clean)).toEqual([])
+    }
   })
 
   it.each(Object.entries(expected))('reports %s at the exact lines', (name, errors) => {
