@@ -1,0 +1,265 @@
+/**
+ * Runs timer programs (program.ts) on real Node timers and on a loop, and
+ * compares the order of their events.
+ *
+ * The same interpreter runs on both sides; only the globals differ. Each
+ * event carries its nominal time, computed from the delays along its chain
+ * (0 counts as Node's 1 ms). On the loop, every event must run at exactly its
+ * nominal time. On real timers, a run counts only if every event ran within a
+ * window narrower than the quantum G around its nominal time (the spread of
+ * `real - nominal` below G - hops - 1): then lateness cannot have reordered
+ * events at different nominal times, and the order seen is Node's order.
+ * A run that was too late is run again, alone; then with G doubled.
+ */
+import { performance } from 'node:perf_hooks'
+import { installVirtualTime, newEventLoop } from '../../src/core.ts'
+import type { Action, Program } from './program.ts'
+import { horizon } from './program.ts'
+
+/** The real host functions, captured before anything is patched. */
+const real = {
+  setTimeout: globalThis.setTimeout,
+  setImmediate: globalThis.setImmediate,
+}
+
+interface Event {
+  readonly name: string
+  /** Milliseconds after the start of the program, by the clock of its side. */
+  readonly at: number
+  readonly nominal: number
+}
+
+interface Handle {
+  readonly kind: 'timeout' | 'interval' | 'immediate'
+  readonly handle: any
+  /** A timeout's nominal arming time (creation or last refresh). */
+  armedAt: number
+}
+
+interface Run {
+  readonly events: Event[]
+  readonly handles: Map<string, Handle>
+  now: () => number
+}
+
+const noop = (): void => {}
+
+function delayOf(units: number, quantum: number): number {
+  return units * quantum
+}
+
+function effective(units: number, quantum: number): number {
+  return units === 0 ? 1 : units * quantum
+}
+
+/** Runs `actions` as the callback of an event at `nominal` does, with whatever globals are installed. */
+function exec(actions: Action[], nominal: number, run: Run, quantum: number): void {
+  const log = (name: string, at: number): void => {
+    run.events.push({ name, at: run.now(), nominal: at })
+  }
+  for (const action of actions) {
+    switch (action.kind) {
+      case 'timeout': {
+        const entry: Handle = {
+          kind: 'timeout',
+          armedAt: nominal,
+          handle: setTimeout(() => {
+            const at = entry.armedAt + effective(action.units, quantum)
+            log(action.label, at)
+            exec(action.body, at, run, quantum)
+          }, delayOf(action.units, quantum)),
+        }
+        run.handles.set(action.label, entry)
+        break
+      }
+      case 'interval': {
+        let k = 0
+        const entry: Handle = {
+          kind: 'interval',
+          armedAt: nominal,
+          handle: setInterval(() => {
+            k++
+            const at = nominal + k * effective(action.units, quantum)
+            log(`${action.label}#${k}`, at)
+            if (k === action.times) clearInterval(entry.handle)
+            exec(action.body, at, run, quantum)
+          }, delayOf(action.units, quantum)),
+        }
+        run.handles.set(action.label, entry)
+        break
+      }
+      case 'immediate': {
+        run.handles.set(action.label, {
+          kind: 'immediate',
+          armedAt: nominal,
+          handle: setImmediate(() => {
+            log(action.label, nominal)
+            exec(action.body, nominal, run, quantum)
+          }),
+        })
+        break
+      }
+      case 'promise': {
+        let chain = Promise.resolve()
+        for (let i = 0; i < action.depth; i++) chain = chain.then(noop)
+        void chain.then(() => {
+          log(action.label, nominal)
+          exec(action.body, nominal, run, quantum)
+        })
+        break
+      }
+      case 'clear': {
+        const entry = run.handles.get(action.target)
+        if (entry === undefined) break
+        if (entry.kind === 'immediate') {
+          if (action.how === 'twin') clearTimeout(entry.handle) // does nothing to an Immediate, in Node too
+          else clearImmediate(entry.handle)
+          break
+        }
+        const handle = action.how === 'number' ? +entry.handle : entry.handle
+        const twin = action.how === 'twin'
+        if ((entry.kind === 'timeout') !== twin) clearTimeout(handle)
+        else clearInterval(handle)
+        break
+      }
+      case 'refresh': {
+        const entry = run.handles.get(action.target)
+        if (entry === undefined || entry.kind !== 'timeout') break
+        entry.armedAt = nominal
+        entry.handle.refresh()
+        break
+      }
+    }
+  }
+}
+
+/** What a program did on one side. */
+export interface Outcome {
+  readonly events: readonly Event[]
+}
+
+/** How far apart real and nominal times of a run drift, and whether the order seen is Node's. */
+export function realRunIsTimely(outcome: Outcome, program: Program, quantum: number): boolean {
+  if (outcome.events.length === 0) return true
+  const drift = outcome.events.map((e) => e.at - e.nominal)
+  const spread = Math.max(...drift) - Math.min(...drift)
+  return spread < quantum - horizon(program).hops - 1
+}
+
+/**
+ * Runs `batch` concurrently on real Node timers, each program from inside a
+ * real timer callback (so none races the main module's first turn). Starts
+ * are staggered over one quantum so that their events do not pile up.
+ */
+export async function runOnNode(batch: readonly Program[], quantum: number): Promise<(Outcome & { late: boolean })[]> {
+  const runs = batch.map(() => ({
+    events: [] as Event[],
+    handles: new Map<string, Handle>(),
+    now: (): number => 0,
+    closed: false,
+    late: false,
+  }))
+  let longest = 0
+  batch.forEach((program, i) => {
+    const { units, hops } = horizon(program)
+    longest = Math.max(longest, units * quantum + hops)
+    real.setTimeout(() => {
+      const run = runs[i]!
+      const t0 = performance.now()
+      run.now = () => {
+        if (run.closed) run.late = true
+        return performance.now() - t0
+      }
+      exec(program.main, 0, run, quantum)
+    }, i % quantum)
+  })
+  // Long enough for every callback to have run, with room for lateness.
+  await new Promise((resolve) => real.setTimeout(resolve, longest + quantum + 3 * quantum))
+  for (const run of runs) run.closed = true
+  return runs
+}
+
+/** Runs `program` on a loop, with the globals patched; throws if an event ran off its nominal time. */
+export async function runOnLoop(program: Program, quantum: number): Promise<Outcome> {
+  const loop = newEventLoop()
+  const run: Run = { events: [], handles: new Map(), now: () => loop.time() }
+  const time = installVirtualTime(loop, {
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate'],
+  })
+  try {
+    loop.callSoon(() => exec(program.main, 0, run, quantum))
+    await loop.runUntilIdle()
+  } finally {
+    time.uninstall()
+    loop.close()
+  }
+  return run
+}
+
+/** The order of events, as compared. */
+export function order(outcome: Outcome): string[] {
+  return outcome.events.map((e) => e.name)
+}
+
+/** Events of a loop run that ran off their nominal time. */
+export function offTime(outcome: Outcome): Event[] {
+  return outcome.events.filter((e) => e.at !== e.nominal)
+}
+
+export interface Report {
+  compared: number
+  mismatches: { index: number; program: Program; node: string[]; loop: string[]; quantum: number }[]
+  offTime: { index: number; program: Program; events: Event[] }[]
+  /** Real runs that were too late and ran again. */
+  rerun: number
+  /** Programs that needed a larger quantum. */
+  widened: number
+}
+
+/**
+ * Compares every program on Node and on the loop. Real runs go `batchSize`
+ * at a time; the late ones run again together, then again with the quantum
+ * doubled (three rounds at most). The loop runs come after all real runs.
+ */
+export async function compare(all: readonly Program[], options: { quantum: number; batchSize: number }): Promise<Report> {
+  const report: Report = { compared: 0, mismatches: [], offTime: [], rerun: 0, widened: 0 }
+  const node: { outcome: Outcome; quantum: number }[] = []
+  const timely = (outcome: Outcome & { late: boolean }, program: Program, quantum: number): boolean =>
+    !outcome.late && realRunIsTimely(outcome, program, quantum)
+  for (let start = 0; start < all.length; start += options.batchSize) {
+    const batch = all.slice(start, start + options.batchSize)
+    const outcomes = await runOnNode(batch, options.quantum)
+    let late = batch.map((_, i) => i).filter((i) => !timely(outcomes[i]!, batch[i]!, options.quantum))
+    let quantum = options.quantum
+    for (let round = 1; late.length > 0; round++) {
+      if (round > 3) throw new Error(`programs ${late.map((i) => start + i).join(', ')}: real timers were late in every run, even with G = ${quantum} ms`)
+      report.rerun += late.length
+      if (round > 1) {
+        quantum *= 2
+        report.widened += late.length
+      }
+      const again = await runOnNode(late.map((i) => batch[i]!), quantum)
+      const still: number[] = []
+      late.forEach((i, j) => {
+        if (timely(again[j]!, batch[i]!, quantum)) node[start + i] = { outcome: again[j]!, quantum }
+        else still.push(i)
+      })
+      late = still
+    }
+    batch.forEach((_, i) => (node[start + i] ??= { outcome: outcomes[i]!, quantum: options.quantum }))
+  }
+  for (let index = 0; index < all.length; index++) {
+    const program = all[index]!
+    const { outcome, quantum } = node[index]!
+    const loop = await runOnLoop(program, quantum)
+    const off = offTime(loop)
+    if (off.length > 0) report.offTime.push({ index, program, events: off })
+    const a = order(outcome)
+    const b = order(loop)
+    if (a.length !== b.length || a.some((name, i) => name !== b[i])) {
+      report.mismatches.push({ index, program, node: a, loop: b, quantum })
+    }
+    report.compared++
+  }
+  return report
+}
