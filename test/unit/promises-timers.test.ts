@@ -3,7 +3,7 @@
 import { scheduler, setImmediate as immediate, setInterval as every, setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { installVirtualTime, newEventLoop } from 'vitest-loop/core'
-import type { EventLoop, TimeInstallation } from 'vitest-loop/core'
+import type { EventLoop, TimeInstallation, TimerHandle } from 'vitest-loop/core'
 
 let loop: EventLoop
 let time: TimeInstallation
@@ -90,7 +90,7 @@ describe('setInterval (timers/promises)', () => {
       await iterator.next()
       times.push(loop.time())
     }
-    await iterator.return(undefined)
+    await iterator.return!(undefined)
     expect(times).toEqual([45, 45, 45, 50])
   })
 
@@ -119,7 +119,7 @@ describe('AbortSignal.timeout', () => {
   it("aborts with Node's TimeoutError DOMException after exactly the delay, on an unref-ed timer", async () => {
     const signal = AbortSignal.timeout(5000)
     expect(signal).toBeInstanceOf(AbortSignal)
-    expect(pending().map((h) => [h.kind, h.ref, h.when])).toEqual([['timeout', false, 5000]])
+    expect(pending().map((h) => [h.kind, h.ref, (h as TimerHandle).when])).toEqual([['timeout', false, 5000]])
     const at = await new Promise<number>((resolve) => signal.addEventListener('abort', () => resolve(loop.time())))
     expect(at).toBe(5000)
     expect(signal.reason).toBeInstanceOf(DOMException)
