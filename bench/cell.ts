@@ -2,9 +2,11 @@
  * One cell of the table, in its own process so that no engine's JIT state,
  * heap or patched globals leak into another's figures:
  *
- *   node --expose-gc --import tsx bench/cell.ts '{"workload":"A","engine":"loop","n":100000}'
+ *   node --expose-gc --import tsx bench/cell.ts '{"workload":"A","engine":"loop","n":100000,...}'
  *
- * Prints one line, `RESULT <json>` (a CellResult).
+ * Prints one line, `RESULT <json>` (a CellResult). Given a JSON array of
+ * specs it runs them one after the other and prints a line for each (the
+ * smoke run does that, to spend its time on the cells rather than on startups).
  */
 import { engine } from './lib/engines.ts'
 import { measure } from './lib/measure.ts'
@@ -34,13 +36,14 @@ export interface CellResult {
   value: number
   /** The same per operation (timer, tick, sleep, handle), in ns; bytes for M. */
   perOp: number
-  samples: number[]
-  repsPerSample: number
+  /** Reps measured, and their first and third quartiles (ms). */
+  count: number
+  q1: number
+  q3: number
   truncated: boolean
 }
 
-async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2] ?? '{}') as CellSpec
+async function runOne(spec: CellSpec): Promise<CellResult> {
   const opts = { runs: spec.runs, minSampleMs: spec.minSampleMs, budgetMs: spec.budgetMs }
   let label = spec.engine
   let measured: Measured
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
         measured = await measure(farTick(e, spec.n, ticks), { ...opts, minSampleMs: 0 })
       } else {
         const bytes = bytesPerTimer(e, spec.n)
-        measured = { ms: bytes, samples: [bytes], repsPerSample: 1, truncated: false }
+        measured = { ms: bytes, count: 3, q1: bytes, q3: bytes, truncated: false }
         ops = 1e-6 // reported as is
       }
       break
@@ -80,16 +83,23 @@ async function main(): Promise<void> {
     default:
       throw new Error(`unknown workload ${String(spec.workload)}`)
   }
-  const result: CellResult = {
+  return {
     spec,
     label,
     value: measured.ms,
     perOp: (measured.ms * 1e6) / ops,
-    samples: measured.samples,
-    repsPerSample: measured.repsPerSample,
+    count: measured.count,
+    q1: measured.q1,
+    q3: measured.q3,
     truncated: measured.truncated,
   }
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
+}
+
+async function main(): Promise<void> {
+  const arg = JSON.parse(process.argv[2] ?? '{}') as CellSpec | CellSpec[]
+  for (const spec of Array.isArray(arg) ? arg : [arg]) {
+    process.stdout.write(`RESULT ${JSON.stringify(await runOne(spec))}\n`)
+  }
 }
 
 await main()

@@ -7,7 +7,7 @@
  *                                 every cell still runs and every engine still agrees
  *                                 on the results (BENCH_SMOKE=1 does the same)
  *   npm run bench -- --only=A,D   some workloads only
- *   npm run bench -- --runs=9     samples per cell (default 7; the median is reported)
+ *   npm run bench -- --runs=9     reps per cell at least (default 7; the median is reported)
  *
  * A smoke run writes bench/.tmp/results-smoke.md, never bench/results.md.
  * The exit code is 1 when a cell failed (threw, timed out, or an engine
@@ -44,18 +44,20 @@ function plan(): CellSpec[] {
   const big = smoke ? [] : [1e6]
   const cells: CellSpec[] = []
   if (want('A')) {
-    for (const e of ['heap', 'loop', 'loop+traces', 'sinon', 'vi']) for (const n of ns) cells.push(spec('A', e, n))
+    for (const e of ['heap', 'loop', 'loop+traces', 'globals', 'globals+traces', 'sinon', 'vi']) {
+      for (const n of ns) cells.push(spec('A', e, n))
+    }
     for (const e of ['heap', 'loop', 'loop+traces']) for (const n of big) cells.push(spec('A', e, n))
   }
   if (want('B')) {
-    for (const e of ['heap+hop', 'heap+batch', 'loop', 'loop+traces', 'sinon', 'vi']) {
+    for (const e of ['heap+hop', 'heap+batch', 'loop', 'loop+traces', 'globals', 'globals+traces', 'sinon', 'vi']) {
       for (const n of ns) cells.push(spec('B', e, n))
     }
     for (const e of ['heap+hop', 'heap+batch', 'loop', 'loop+traces']) for (const n of big) cells.push(spec('B', e, n))
   }
   if (want('C')) {
     const [tasks, sleeps] = smoke ? [50, 10] : [1000, 100]
-    for (const e of ['heap+hop', 'heap+batch', 'loop', 'loop+traces', 'sinon', 'vi']) {
+    for (const e of ['heap+hop', 'heap+batch', 'loop', 'loop+traces', 'globals', 'globals+traces', 'sinon', 'vi']) {
       cells.push(spec('C', e, tasks, { m: sleeps }))
     }
   }
@@ -67,32 +69,36 @@ function plan(): CellSpec[] {
   }
   if (want('M')) {
     const mns = smoke ? [1e3] : [1e4, 1e5]
-    for (const e of ['heap', 'loop', 'loop+traces', 'sinon', 'vi']) for (const n of mns) cells.push(spec('M', e, n))
+    for (const e of ['heap', 'loop', 'loop+traces', 'globals', 'globals+traces', 'sinon', 'vi']) {
+      for (const n of mns) cells.push(spec('M', e, n))
+    }
     for (const e of ['heap', 'loop']) for (const n of big) cells.push(spec('M', e, n))
   }
   return cells
 }
 
-function runCell(cell: CellSpec): Promise<CellOutcome> {
+/** Runs cells in one child process; an outcome per cell, in order. */
+function runCells(cells: CellSpec[]): Promise<CellOutcome[]> {
   return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--expose-gc', '--import', 'tsx', join(root, 'bench', 'cell.ts'), JSON.stringify(cell)],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    )
+    const arg = JSON.stringify(cells.length === 1 ? cells[0] : cells)
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'bench', 'cell.ts'), arg], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     let err = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), cell.budgetMs * 2 + 60_000)
+    const limit = cells.reduce((sum, c) => sum + c.budgetMs * 2, 60_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), limit)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      const line = out.split('\n').find((l) => l.startsWith('RESULT '))
-      if (code === 0 && line) resolve({ spec: cell, result: JSON.parse(line.slice(7)) as CellResult })
-      else {
-        const why = signal ? `killed (${signal}) after the time limit` : (err.trim().split('\n').slice(-6).join(' ') || `exit ${code}`)
-        resolve({ spec: cell, error: why })
-      }
+      const results = out
+        .split('\n')
+        .filter((l) => l.startsWith('RESULT '))
+        .map((l) => JSON.parse(l.slice(7)) as CellResult)
+      const why = signal ? `killed (${signal}) after the time limit` : err.trim().split('\n').slice(-6).join(' ') || `exit ${code}`
+      resolve(cells.map((cell, i) => (results[i] ? { spec: cell, result: results[i] } : { spec: cell, error: why })))
     })
   })
 }
@@ -122,22 +128,38 @@ async function main(): Promise<void> {
   const started = Date.now()
   const cells = plan()
   const outcomes: CellOutcome[] = []
-  for (const [i, cell] of cells.entries()) {
-    const estimate = projected(cell, outcomes)
-    const tag = `[${i + 1}/${cells.length}] ${describe(cell)}`
-    if (estimate !== undefined) {
-      outcomes.push({ spec: cell, skipped: estimate })
-      process.stderr.write(`${tag}: not run, one rep projected at ${formatNs(estimate * 1e6)}\n`)
-      continue
-    }
-    const outcome = await runCell(cell)
-    outcomes.push(outcome)
+  const note = (tag: string, outcome: CellOutcome): void => {
     const r = outcome.result
+    const cell = outcome.spec
     process.stderr.write(
       r
-        ? `${tag}: ${cell.workload === 'M' ? `${r.value.toFixed(0)} B` : formatNs(r.value * 1e6)} (${r.samples.length} samples${r.truncated ? ', budget-limited' : ''})\n`
+        ? `${tag}: ${cell.workload === 'M' ? `${r.value.toFixed(0)} B` : formatNs(r.value * 1e6)} (${r.count} reps${r.truncated ? ', budget-limited' : ''})\n`
         : `${tag}: FAILED ${outcome.error}\n`,
     )
+  }
+  if (smoke) {
+    // One process per engine: the smoke run checks that everything runs, not how fast.
+    const byEngine = new Map<string, CellSpec[]>()
+    for (const cell of cells) byEngine.set(cell.engine, [...(byEngine.get(cell.engine) ?? []), cell])
+    for (const group of byEngine.values()) {
+      for (const outcome of await runCells(group)) {
+        outcomes.push(outcome)
+        note(describe(outcome.spec), outcome)
+      }
+    }
+  } else {
+    for (const [i, cell] of cells.entries()) {
+      const estimate = projected(cell, outcomes)
+      const tag = `[${i + 1}/${cells.length}] ${describe(cell)}`
+      if (estimate !== undefined) {
+        outcomes.push({ spec: cell, skipped: estimate })
+        process.stderr.write(`${tag}: not run, one rep projected at ${formatNs(estimate * 1e6)}\n`)
+        continue
+      }
+      const [outcome] = await runCells([cell])
+      outcomes.push(outcome!)
+      note(tag, outcome!)
+    }
   }
   const e2e: E2eResult[] = []
   if (want('E')) {

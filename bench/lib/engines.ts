@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module'
 import FakeTimers from '@sinonjs/fake-timers'
-import { EventLoop, setTraceCapture } from '../../src/core.ts'
+import { EventLoop, installVirtualTime, setTraceCapture } from '../../src/core.ts'
 import { HeapClock, batchedHop, hop } from './heap.ts'
 
 /** A clock driven by hand: schedule, then advance. */
@@ -96,6 +96,48 @@ function loopEngine(id: string, label: string, traces: boolean): Engine {
   }
 }
 
+/**
+ * vitest-loop as a test sees it: virtual time installed in the globals, the
+ * workload calling the global setTimeout (a Node Timeout on the loop).
+ */
+function globalsEngine(id: string, label: string, traces: boolean): Engine {
+  return {
+    id,
+    label,
+    kind: 'subject',
+    clock() {
+      setTraceCapture(traces)
+      const loop = new EventLoop()
+      const time = installVirtualTime(loop)
+      const set = globalThis.setTimeout as unknown as (fn: () => void, ms: number) => unknown
+      return {
+        setTimeout: (fn, ms) => set(fn, ms),
+        advanceSync: (ms) => void loop.advanceSync(ms),
+        advance: async (ms) => void (await loop.advance(ms)),
+        dispose() {
+          time.uninstall()
+          loop.close()
+        },
+      }
+    },
+    auto() {
+      setTraceCapture(traces)
+      const loop = new EventLoop({ timeFlow: 'auto' })
+      const time = installVirtualTime(loop)
+      const set = globalThis.setTimeout as unknown as (fn: () => void, ms: number) => unknown
+      return {
+        sleep: (ms) => new Promise<void>((resolve) => set(resolve, ms)),
+        spawn: (fn) => fn(),
+        run: async (tasks) => void (await Promise.all(tasks)),
+        dispose() {
+          time.uninstall()
+          loop.close()
+        },
+      }
+    },
+  }
+}
+
 const sinon: Engine = {
   id: 'sinon',
   label: `@sinonjs/fake-timers ${sinonVersion}`,
@@ -165,6 +207,8 @@ export const engineIds = [
   'heap+batch',
   'loop',
   'loop+traces',
+  'globals',
+  'globals+traces',
   'sinon',
   'vi',
 ] as const
@@ -182,6 +226,10 @@ export async function engine(id: string): Promise<Engine> {
       return loopEngine(id, 'vitest-loop (traces off)', false)
     case 'loop+traces':
       return loopEngine(id, 'vitest-loop (traces on, default)', true)
+    case 'globals':
+      return globalsEngine(id, 'vitest-loop via global setTimeout (traces off)', false)
+    case 'globals+traces':
+      return globalsEngine(id, 'vitest-loop via global setTimeout (traces on, default)', true)
     case 'sinon':
       return sinon
     case 'vi':

@@ -53,7 +53,7 @@ function cell(o: CellOutcome | undefined, unit: string, total = true): string {
   if (o.error !== undefined) return 'failed'
   if (o.skipped !== undefined) return `not run (≈ ${formatNs(o.skipped * 1e6)} per rep, projected)`
   const r = o.result!
-  const mark = r.truncated ? ` (${r.samples.length} runs)` : ''
+  const mark = r.truncated ? ` (${r.count} runs)` : ''
   const per = `${formatNs(r.perOp)}/${unit}`
   return total ? `${formatNs(r.value * 1e6)} · ${per}${mark}` : `${per}${mark}`
 }
@@ -191,7 +191,7 @@ export function report(outcomes: CellOutcome[], e2e: E2eResult[], info: RunInfo)
   lines.push('# vitest-loop benchmarks', '')
   lines.push(
     `${info.smoke ? '**Smoke run** (small N: checks that the bench runs, the figures mean little). ' : ''}` +
-      `${info.date}, Node ${info.node}, ${info.cpu}; median of ${info.runs} samples per cell, ` +
+      `${info.date}, Node ${info.node}, ${info.cpu}; median of at least ${info.runs} reps per cell after a warm-up, ` +
       `each cell in a fresh process; ${info.seconds.toFixed(0)} s in all. Regenerate with \`npm run bench\`.`,
     '',
   )
