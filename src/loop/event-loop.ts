@@ -924,7 +924,14 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
       }
       for (let i = 0; i < n; i++) {
         if (this.#driverToken !== token || this.#closed) return false
-        if (!this.#runNext()) continue
+        const handle = this.#takeNext()
+        if (handle === undefined) continue
+        // Called from a process.nextTick callback, not from this promise job:
+        // then, as after a callback of Node's, the nextTick callbacks it queues
+        // run before the promise jobs it queues. It runs as soon as this job
+        // ends (nothing else is queued: the driver resumed after a hop), and
+        // the hop below waits for it and for all it queued.
+        host.nextTick(this.#callFromTick, handle)
         if (this.#time !== countAt) {
           countAt = this.#time
           if (!goal.limitTotal) count = 0
@@ -1102,10 +1109,26 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
 
   /** Pops the next ready handle and calls it; false if it was cancelled meanwhile. */
   #runNext(): boolean {
+    const handle = this.#takeNext()
+    if (handle === undefined) return false
+    this.#call(handle)
+    return true
+  }
+
+  /** Pops the next ready handle; undefined if it was cancelled meanwhile. */
+  #takeNext(): Handle | undefined {
     const handle = this.#ready.shift()!
-    if (handle._state !== 'pending') return false
+    if (handle._state !== 'pending') return undefined
     this.#everRan = true
     this.#lastRun = handle
+    return handle
+  }
+
+  readonly #callFromTick = (handle: Handle): void => {
+    if (handle._state === 'pending' && !this.#closed) this.#call(handle)
+  }
+
+  #call(handle: Handle): void {
     const previous = shared.executing
     shared.executing = this
     this.#executing = true
@@ -1126,7 +1149,6 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
         log('%s: executing %s created at %s took %d ms', this.name, handle.kind, formatSite(handle.trace?.site), duration)
       }
     }
-    return true
   }
 }
 

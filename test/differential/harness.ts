@@ -108,6 +108,13 @@ function exec(actions: Action[], nominal: number, run: Run, quantum: number): vo
         })
         break
       }
+      case 'tick': {
+        process.nextTick(() => {
+          log(action.label, nominal)
+          exec(action.body, nominal, run, quantum)
+        })
+        break
+      }
       case 'clear': {
         const entry = run.handles.get(action.target)
         if (entry === undefined) break

@@ -5,7 +5,7 @@
  * A program is a tree of actions. Running an action schedules something
  * (setTimeout, setInterval, setImmediate, a promise chain) whose callback logs
  * an event and runs the action's body; or it clears or refreshes a handle an
- * earlier action made. Delays are in units of a quantum G (a real-time
+ * earlier action made. A process.nextTick callback is an action too. Delays are in units of a quantum G (a real-time
  * spacing chosen by the runner), or 0: `setTimeout(fn, 0)`, which Node runs
  * 1 ms later.
  *
@@ -23,6 +23,7 @@ export type Action =
   | { kind: 'interval'; label: string; units: number; times: number; body: Action[] }
   | { kind: 'immediate'; label: string; body: Action[] }
   | { kind: 'promise'; label: string; depth: number; body: Action[] }
+  | { kind: 'tick'; label: string; body: Action[] }
   | { kind: 'clear'; target: string; how: 'object' | 'number' | 'twin' }
   | { kind: 'refresh'; target: string }
 
@@ -37,6 +38,7 @@ type Raw =
   | { kind: 'interval'; units: number; times: number; body: Raw[] }
   | { kind: 'immediate'; body: Raw[] }
   | { kind: 'promise'; depth: number; body: Raw[] }
+  | { kind: 'tick'; body: Raw[] }
   | { kind: 'clear'; pick: number; how: 'object' | 'number' | 'twin' }
   | { kind: 'refresh'; pick: number }
 
@@ -57,6 +59,7 @@ const raw = fc.letrec<{ main: Raw[]; actions: Raw[]; action: Raw; leaf: Raw }>((
     }),
     fc.record({ kind: fc.constant('immediate' as const), body: tie('actions') }),
     fc.record({ kind: fc.constant('promise' as const), depth: fc.integer({ min: 0, max: 3 }), body: tie('actions') }),
+    fc.record({ kind: fc.constant('tick' as const), body: tie('actions') }),
   ),
   leaf: fc.oneof(
     fc.record({ kind: fc.constant('timeout' as const), units, body: fc.constant<Raw[]>([]) }),
@@ -71,7 +74,7 @@ function label(main: Raw[]): Program {
   let n = 0
   const handles: string[] = [] // every timer-ish label, in tree order
   const timeouts: { label: string; refreshFree: boolean }[] = []
-  const prefix = { timeout: 't', interval: 'i', immediate: 'm', promise: 'p' } as const
+  const prefix = { timeout: 't', interval: 'i', immediate: 'm', promise: 'p', tick: 'n' } as const
   const named = (actions: Raw[]): Action[] =>
     actions.map((action): Action => {
       switch (action.kind) {
@@ -82,7 +85,7 @@ function label(main: Raw[]): Program {
             : { kind: 'refresh', target: String(action.pick) }
         default: {
           const name = `${prefix[action.kind]}${++n}`
-          if (action.kind !== 'promise') handles.push(name)
+          if (action.kind !== 'promise' && action.kind !== 'tick') handles.push(name)
           const body = named(action.body)
           if (action.kind === 'timeout') timeouts.push({ label: name, refreshFree: !containsRefresh(body) })
           return { ...action, label: name, body } as Action
@@ -140,7 +143,7 @@ function isAncestor(a: Potential, b: Potential): boolean {
 
 /**
  * Every callback the program may run, with its nominal time; undefined when
- * too many, or when a promise job refreshes a timer. (Node loses such a
+ * too many, or when a promise job (or nextTick callback) refreshes a timer. (Node loses such a
  * refresh when the timer is the next one due in the list being run: it
  * peeks the timer, runs the promise jobs, then takes it out and runs it
  * anyway. The loop keeps the refresh; timers-node-pins.test.ts pins both.)
@@ -196,7 +199,8 @@ function expand(program: Program): Potential[] | undefined {
           break
         }
         case 'promise':
-          run(a.body, owner, true) // a promise job belongs to the callback that queued it
+        case 'tick':
+          run(a.body, owner, true) // a promise job or nextTick callback belongs to the callback that queued it
           break
         case 'clear':
           break
@@ -247,24 +251,32 @@ export function horizon(program: Program): { units: number; hops: number } {
   }
 }
 
+/** One action as text, without its body. */
+function head(a: Action): string {
+  switch (a.kind) {
+    case 'timeout':
+      return `${a.label} = setTimeout(${a.units === 0 ? '0' : `${a.units}G`})`
+    case 'interval':
+      return `${a.label} = setInterval(${a.units}G) x${a.times}`
+    case 'immediate':
+      return `${a.label} = setImmediate()`
+    case 'promise':
+      return `${a.label} = promise after ${a.depth} jobs`
+    case 'tick':
+      return `${a.label} = process.nextTick()`
+    case 'clear':
+      return `clear ${a.target} (${a.how})`
+    case 'refresh':
+      return `${a.target}.refresh()`
+  }
+}
+
 /** A program as indented text, for a failure message. */
 export function show(actions: Action[], indent = ''): string {
   return actions
     .map((a) => {
-      const head =
-        a.kind === 'timeout'
-          ? `${a.label} = setTimeout(${a.units === 0 ? '0' : `${a.units}G`})`
-          : a.kind === 'interval'
-            ? `${a.label} = setInterval(${a.units}G) x${a.times}`
-            : a.kind === 'immediate'
-              ? `${a.label} = setImmediate()`
-              : a.kind === 'promise'
-                ? `${a.label} = promise after ${a.depth} jobs`
-                : a.kind === 'clear'
-                  ? `clear ${a.target} (${a.how})`
-                  : `${a.target}.refresh()`
       const body = 'body' in a && a.body.length > 0 ? `\n${show(a.body, `${indent}  `)}` : ''
-      return `${indent}${head}${body}`
+      return `${indent}${head(a)}${body}`
     })
     .join('\n')
 }

@@ -99,6 +99,22 @@ describe('Node semantics the loop keeps (fake-timers differs)', () => {
     )
   })
 
+  it('microtasks between timers: nextTick callbacks a callback queues run before its promise jobs (fake-timers tickAsync agrees)', async () => {
+    await pin(
+      (log) => {
+        setTimeout(() => {
+          log('a')
+          Promise.resolve().then(() => log('job'))
+          queueMicrotask(() => log('microtask'))
+          process.nextTick(() => log('tick'))
+        }, 5)
+        setTimeout(() => log('b'), 5)
+      },
+      20,
+      ['a@5', 'tick@5', 'job@5', 'microtask@5', 'b@5'],
+    )
+  })
+
   it('setImmediate vs setTimeout: in a timer callback, the immediate runs first (fake-timers agrees)', async () => {
     await pin(
       (log) => {

@@ -14,6 +14,7 @@ export interface Host {
   readonly setInterval: typeof globalThis.setInterval
   readonly clearInterval: typeof globalThis.clearInterval
   readonly Date: DateConstructor
+  readonly nextTick: typeof process.nextTick
   /** Real monotonic milliseconds. */
   readonly now: () => number
   /** Real wall-clock milliseconds. */
@@ -34,6 +35,7 @@ function capture(): Host {
     setInterval: globalThis.setInterval,
     clearInterval: globalThis.clearInterval,
     Date: RealDate,
+    nextTick: process.nextTick,
     now: perfNow,
     dateNow,
   })
