@@ -114,45 +114,55 @@ function install(): void {
     globals.installation = installTime(resolveLoop)
   }
 }
-install()
-
-beforeAll(() => {
-  globals.files++
-  install()
-})
-
-afterAll(() => {
-  globals.files--
-  if (globals.files === 0 && globals.installation !== undefined && !vi.isFakeTimers()) {
-    globals.installation.uninstall()
-    globals.installation = undefined
-  }
-})
-
-// ------------------------------------------------------------- per test
 
 const excluded = (file: string): boolean =>
   (config.exclude ?? []).some((glob) => matchesGlob(file, glob, config.root))
 
-aroundEach(async (runTest, { task }) => {
-  const state = new TestState(task as RunnerTestCase, config, excluded(task.file.filepath))
-  if (config.autoUse !== false && !state.realTime) state.ensureLoop()
-  await worker.storage.run(state, runTest)
-})
+/**
+ * Installs virtual time and registers this file's hooks. The entry
+ * (`vitest-loop/setup`) calls it each time Vitest evaluates it: with
+ * `isolate: false`, and in the vmThreads pool (whose test files share one
+ * context per worker), Vitest runs the setup file again before every test
+ * file but not the modules it imports, so hooks registered at the top level
+ * of this module would be registered for the first file only.
+ */
+export function setUpFile(): void {
+  install()
 
-beforeEach(({ task, onTestFinished }) => {
-  const state = currentTestState()
-  if (state === undefined) return
-  const context = task.context as unknown as Record<string, unknown>
-  Object.defineProperty(context, 'loop', {
-    configurable: true,
-    enumerable: false,
-    get: () => askLoop(state),
-    set: (value: unknown) => Object.defineProperty(context, 'loop', { value, configurable: true, writable: true }),
+  beforeAll(() => {
+    globals.files++
+    install()
   })
-  freezeWhenBodyEnds(task as RunnerTestCase, state)
-  onTestFinished(() => finish(state))
-})
+
+  afterAll(() => {
+    globals.files--
+    if (globals.files === 0 && globals.installation !== undefined && !vi.isFakeTimers()) {
+      globals.installation.uninstall()
+      globals.installation = undefined
+    }
+  })
+
+  // Per test.
+  aroundEach(async (runTest, { task }) => {
+    const state = new TestState(task as RunnerTestCase, config, excluded(task.file.filepath))
+    if (config.autoUse !== false && !state.realTime) state.ensureLoop()
+    await worker.storage.run(state, runTest)
+  })
+
+  beforeEach(({ task, onTestFinished }) => {
+    const state = currentTestState()
+    if (state === undefined) return
+    const context = task.context as unknown as Record<string, unknown>
+    Object.defineProperty(context, 'loop', {
+      configurable: true,
+      enumerable: false,
+      get: () => askLoop(state),
+      set: (value: unknown) => Object.defineProperty(context, 'loop', { value, configurable: true, writable: true }),
+    })
+    freezeWhenBodyEnds(task as RunnerTestCase, state)
+    onTestFinished(() => finish(state))
+  })
+}
 
 const wrapped = new WeakSet<RunnerTestCase>()
 
