@@ -15,6 +15,7 @@
  * before the next callback, as under Node. The sync twins call back to back.
  * Only one driver runs at a time.
  */
+import './internal/dispose.ts' // first: the dispose methods below need Symbol.dispose
 import { DeadlockError, InvalidStateError, LoopClosedError, LoopLimitError, LoopRunningError, TimeoutError } from './errors.ts'
 import { Handle, TimerHandle } from './handle.ts'
 import type { HandleOwner } from './handle.ts'

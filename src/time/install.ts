@@ -10,17 +10,24 @@
  * the last one `globalThis.setTimeout === original` again (also when the
  * code between threw: put uninstall in a `finally`, or use `using`).
  */
-import timersModule from 'node:timers'
-import timersPromises from 'node:timers/promises'
-import { syncBuiltinESMExports } from 'node:module'
+import { createRequire, syncBuiltinESMExports } from 'node:module'
 import { InvalidStateError } from '../loop/errors.ts'
 import { EventLoop } from '../loop/event-loop.ts'
 import { describeValue, expectFunction, expectOneOf } from '../loop/internal/validate.ts'
 import { propertiesOf, replacements } from './patches.ts'
 import { allFakeables, timeState } from './route.ts'
+import { syncVmBuiltinExports } from './vm-builtins.ts'
 import type { Fakeable, Installation, LoopResolver, PatchRecord } from './route.ts'
 
 export type { Fakeable, LoopResolver } from './route.ts'
+
+// The builtin modules through require, not import: Vitest's vmThreads pool
+// gives ESM imports of a builtin a copy of its exports made at the first
+// import in the worker, which must come after the patch (from the test file),
+// not from here before it.
+const require = createRequire(import.meta.url)
+const timersModule = require('node:timers') as typeof import('node:timers')
+const timersPromises = require('node:timers/promises') as typeof import('node:timers/promises')
 
 /** Options of installTime and installVirtualTime. */
 export interface InstallOptions {
@@ -113,7 +120,10 @@ function reconcile(): void {
     if (isModule(name)) modules = true
   }
   // ESM named imports of builtins (`import { setTimeout } from 'node:timers'`) follow module.exports only when told.
-  if (modules) syncBuiltinESMExports()
+  if (modules) {
+    syncBuiltinESMExports()
+    syncVmBuiltinExports({ timers: timersModule, 'timers/promises': timersPromises })
+  }
 }
 
 function checkOptions(options: InstallOptions): Set<Fakeable> {

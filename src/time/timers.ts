@@ -22,6 +22,7 @@
  *   AsyncLocalStorage stores set around setTimeout are seen in the callback).
  * @internal
  */
+import '../loop/internal/dispose.ts' // first: the dispose methods below need Symbol.dispose
 import { AsyncResource } from 'node:async_hooks'
 import type { EventLoop } from '../loop/event-loop.ts'
 import { Handle, TimerHandle } from '../loop/handle.ts'
