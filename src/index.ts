@@ -26,6 +26,7 @@ export {
   TimerHandle,
   Trace,
 } from './loop/index.ts'
+export { installTime, installVirtualTime } from './time/index.ts'
 export { test } from './vitest/fixture.ts'
 export { useLoop, useRealTime } from './vitest/use-loop.ts'
 
@@ -42,5 +43,6 @@ export type {
   TaskState,
   TimeFlow,
 } from './loop/index.ts'
+export type { Immediate, InstallOptions, LoopResolver, TimeInstallation, Timeout } from './time/index.ts'
 export type { Finding, FindingKind } from './check/index.ts'
 export type { Fakeable, LeakAllow, LoopOptions, OnLeak } from './vitest/options.ts'

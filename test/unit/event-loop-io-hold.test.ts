@@ -87,6 +87,16 @@ describe('auto time flow with real I/O in flight', () => {
 })
 
 describe('the default I/O probe', () => {
+  it("does not count the test runner's own pipes and ports, nor console output through them", async () => {
+    const probe = defaultIoProbe()
+    const seen = [probe()]
+    console.log('a line of test output')
+    seen.push(probe())
+    await new Promise((resolve) => setImmediate(resolve))
+    seen.push(probe())
+    expect(seen).toEqual([false, false, false])
+  })
+
   it('counts a request in flight, but neither a listening server nor its side of a kept-alive connection', async () => {
     const probe = defaultIoProbe()
     expect(probe()).toBe(false)
