@@ -76,9 +76,14 @@ export class TimerQueue {
 
   /** Removes and returns the earliest live timer if it is due at or before `now`. */
   popDue(now: number): TimerHandle | undefined {
-    this.#dropStaleTop()
-    if (this.#items.length === 0 || this.#when[0]! > now) return undefined
-    return this.#popTop()
+    // A top due after `now` means every entry is, stale or live: no need to
+    // look at its handle (the last call of every pass ends here).
+    while (this.#items.length > 0 && this.#when[0]! <= now) {
+      if (this.#isLive(0)) return this.#popTop()
+      this.#popTop()
+      this.#stale--
+    }
+    return undefined
   }
 
   /** Live timers, in no particular order. */
