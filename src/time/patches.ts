@@ -27,6 +27,23 @@ function restArgs(args: IArguments, from: number): unknown[] | undefined {
   return Array.prototype.slice.call(args, from)
 }
 
+/**
+ * clearTimeout / clearInterval of a virtual Timeout, or of the number it
+ * turned into (either clears either kind, as in Node); false for anything
+ * else, which goes to the host's function.
+ */
+function clearVirtual(timer: unknown): boolean {
+  const known =
+    timer instanceof Timeout
+      ? timer
+      : typeof timer === 'number' || typeof timer === 'string'
+        ? timeState.byId[timer]
+        : undefined
+  if (known === undefined) return false
+  known._clear()
+  return true
+}
+
 /** timers/promises functions routed by `api`, falling back to the originals under `real` (a name prefix). */
 function promisesApi(api: Fakeable, real: string) {
   function setTimeout(this: unknown, after?: unknown, value?: unknown, options?: unknown): Promise<unknown> {
@@ -90,20 +107,10 @@ function timerApi(apis: { timeout: Fakeable; interval: Fakeable; immediate: Fake
 
   // Clearing follows the object, whichever loop it is on: no routing.
   function clearTimeout(this: unknown, timer?: unknown): void {
-    if (timer instanceof Timeout) return timer._clear()
-    if (typeof timer === 'number' || typeof timer === 'string') {
-      const known = timeState.byId[timer]
-      if (known !== undefined) return known._clear()
-    }
-    return Reflect.apply(original<AnyFunction>(`${real}.clearTimeout`), this, arguments)
+    if (!clearVirtual(timer)) Reflect.apply(original<AnyFunction>(`${real}.clearTimeout`), this, arguments)
   }
   function clearInterval(this: unknown, timer?: unknown): void {
-    if (timer instanceof Timeout) return timer._clear()
-    if (typeof timer === 'number' || typeof timer === 'string') {
-      const known = timeState.byId[timer]
-      if (known !== undefined) return known._clear()
-    }
-    return Reflect.apply(original<AnyFunction>(`${real}.clearInterval`), this, arguments)
+    if (!clearVirtual(timer)) Reflect.apply(original<AnyFunction>(`${real}.clearInterval`), this, arguments)
   }
   function clearImmediate(this: unknown, immediate?: unknown): void {
     if (immediate instanceof Immediate) return immediate._handle.cancel()
