@@ -8,7 +8,7 @@
  * the file's afterEach hooks and fixture teardown, so the sanitizer sees the
  * loop exactly as the test and its hooks left it.
  */
-import { afterAll, aroundEach, beforeAll, beforeEach, inject, vi } from 'vitest'
+import { afterAll, aroundEach, beforeAll, beforeEach, inject, TestRunner, vi } from 'vitest'
 // @vitest/runner directly: vitest 4.1's TestRunner.setTestFn is getFn (a bug), and 'vitest/suite' is deprecated.
 import { getFn, setFn } from '@vitest/runner'
 import type { RunnerTestCase } from 'vitest'
@@ -175,7 +175,17 @@ const wrapped = new WeakSet<RunnerTestCase>()
 function freezeWhenBodyEnds(task: RunnerTestCase, state: TestState): void {
   if (wrapped.has(task)) return
   const fn = getFn(task)
-  if (typeof fn !== 'function') return
+  if (typeof fn !== 'function') {
+    // Vitest's own runner knows the test: ours is another copy of @vitest/runner
+    // (npm nested vitest's exact one under it). Without it the loop would not freeze.
+    if (typeof TestRunner.getTestFn(task) === 'function') {
+      throw new InvalidStateError(
+        `vitest-loop found a second copy of @vitest/runner: the one next to vitest-loop is not the one vitest uses. ` +
+          `Install the same version as vitest (npm install -D @vitest/runner@<your vitest version>) so that there is one.`,
+      )
+    }
+    return
+  }
   wrapped.add(task)
   setFn(task, function (this: unknown, ...args: unknown[]): any {
     const current = currentTestState() ?? state

@@ -1,0 +1,142 @@
+// The package as a new user meets it: `npm pack`, install the tarball into a
+// fresh project with the same Vitest, add the one plugin line, run a leaking
+// test and a clean one. Run with `npm run smoke` (not part of `npm test`: it
+// builds, packs and installs, which takes a while).
+import { execFile, spawn } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { reportedErrors } from '../e2e/run-vitest.ts'
+import type { NestedRun } from '../e2e/run-vitest.ts'
+
+const repo = fileURLToPath(new URL('../../', import.meta.url))
+const template = path.join(repo, 'test/fixtures/smoke-project')
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+const exec = promisify(execFile)
+
+/** The versions this repository tests with, so the project gets the same ones. */
+const versionOf = (name: string): string =>
+  (JSON.parse(readFileSync(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version
+
+/** `line:column` of the code marked `// <marker>` in a template file (the column of its first non-blank character). */
+function siteOf(file: string, marker: string): string {
+  const lines = readFileSync(path.join(template, file), 'utf8').split('\n')
+  const line = lines.findIndex((text) => text.includes(`// ${marker}`))
+  if (line === -1) throw new Error(`no line marked '// ${marker}' in ${file}`)
+  return `${file}:${line + 1}:${lines[line]!.search(/\S/) + 1}`
+}
+
+/** Runs a command in the project; resolves with what it printed and its exit code. */
+function run(command: string, args: string[], cwd: string): Promise<NestedRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', VITEST: undefined, VITEST_MODE: undefined } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ output, code }))
+  })
+}
+
+describe('the packed package, installed in a fresh project', () => {
+  let work: string
+  let project: string
+  let vitestBin: string
+  let packed: string[]
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'vitest-loop-smoke-'))
+    project = path.join(work, 'project')
+    cpSync(template, project, { recursive: true, filter: (source) => !source.includes('node_modules') })
+    // `npm pack` runs prepack, which builds dist/.
+    const { stdout } = await exec(npm, ['pack', '--json', '--pack-destination', work], { cwd: repo })
+    const [{ filename, files }] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }]
+    packed = files.map((file) => file.path)
+    const install = await run(
+      npm,
+      [
+        'install',
+        '--save-dev',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        path.join(work, filename),
+        `vitest@${versionOf('vitest')}`,
+        `@types/node@${versionOf('@types/node')}`,
+      ],
+      project,
+    )
+    if (install.code !== 0) throw new Error(`npm install failed:\n${install.output}`)
+    vitestBin = path.join(project, 'node_modules/vitest/vitest.mjs')
+  }, 240_000)
+
+  afterAll(() => {
+    if (work !== undefined) rmSync(work, { recursive: true, force: true })
+  })
+
+  it('packs dist/ (JS, declarations, source maps) and the sources the maps point to, and no tests', () => {
+    for (const entry of ['index', 'core', 'setup', 'plugin']) {
+      expect(packed).toContain(`dist/${entry}.js`)
+      expect(packed).toContain(`dist/${entry}.js.map`)
+      expect(packed).toContain(`dist/${entry}.d.ts`)
+      expect(packed).toContain(`dist/${entry}.d.ts.map`)
+      expect(packed).toContain(`src/${entry}.ts`)
+    }
+    expect(packed.filter((file) => !/^(dist|src)\/|^(package\.json|README\.md|LICENSE)$/.test(file))).toEqual([])
+    expect(packed.filter((file) => file.includes('.test.'))).toEqual([])
+  })
+
+  it('installs one @vitest/runner, the one vitest uses (a peer dependency)', () => {
+    expect(existsSync(path.join(project, 'node_modules/@vitest/runner/package.json'))).toBe(true)
+    expect(existsSync(path.join(project, 'node_modules/vitest/node_modules/@vitest/runner'))).toBe(false)
+  })
+
+  it('with loopPlugin(): fails the leaking test at the leaking line and passes the clean one', async () => {
+    const result = await run(process.execPath, [vitestBin, 'run'], project)
+    expect(result.output).toMatch(/Tests {2}1 failed \| 3 passed \(4\)/)
+    expect(result.code).toBe(1)
+    expect(reportedErrors(result.output).map((r) => [r.test, r.error, r.at])).toEqual([
+      ['leaves a timer behind', 'LeakError: test left 1 pending timer on its loop', siteOf('leak.test.ts', 'test: here')],
+      [
+        'leaves a timer behind',
+        'LeakError: pending setTimeout(anonymous, 5,000 ms) due at 5,000 ms of loop time (now 0 ms) on the test loop: ' +
+          'clear it before the test ends, or unref() it if it may outlive the test',
+        siteOf('leak.test.ts', 'leak: here'),
+      ],
+    ])
+    expect(result.output).toContain('✓ clean.test.ts (3 tests)')
+    // The report shows the user's frames, never the package's own.
+    expect(result.output).not.toContain('node_modules/vitest-loop')
+  })
+
+  it.for(['threads', 'vmThreads'])('works the same in the %s pool', async (pool) => {
+    const result = await run(process.execPath, [vitestBin, 'run', `--pool=${pool}`], project)
+    expect(result.output).toMatch(/Tests {2}1 failed \| 3 passed \(4\)/)
+    expect(reportedErrors(result.output).map((r) => r.at)).toEqual([siteOf('leak.test.ts', 'test: here'), siteOf('leak.test.ts', 'leak: here')])
+    expect(result.output).not.toContain('node_modules/vitest-loop')
+  })
+
+  it("with setupFiles: ['vitest-loop/setup'] instead of the plugin: the same report", async () => {
+    const result = await run(process.execPath, [vitestBin, 'run', '--config', 'vitest.setup-file.config.ts'], project)
+    expect(result.output).toMatch(/Tests {2}1 failed \| 3 passed \(4\)/)
+    expect(reportedErrors(result.output).map((r) => r.at)).toEqual([siteOf('leak.test.ts', 'test: here'), siteOf('leak.test.ts', 'leak: here')])
+  })
+
+  it('vitest-loop/core runs in plain Node, without Vitest', async () => {
+    const result = await run(process.execPath, ['core.mjs'], project)
+    expect(result).toEqual({ output: 'core: slept until 60000\n', code: 0 })
+  })
+
+  it("types `({ loop })` of the plain vitest test through the plugin's declarations (tsc, no skipLibCheck)", async () => {
+    const tsc = path.join(repo, 'node_modules/typescript/bin/tsc')
+    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], project)
+    expect(result).toEqual({ output: '', code: 0 })
+  })
+})
