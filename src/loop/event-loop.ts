@@ -938,8 +938,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
           if (!goal.limitTotal) count = 0
         }
         if (++count > this.#loopLimit) this.#limitExceeded()
-        // A driver that asks the I/O probe takes a fresh hop: see batchedHop.
-        await (goal.holdForIo ? hop() : batchedHop())
+        await batchedHop()
       }
       if (stoppable && this.#stopping) {
         this.#stopping = false
@@ -1165,11 +1164,10 @@ const taskStarts = new WeakSet<Handle>()
  * last callback queued has run) without an epoll call per callback. Batches
  * double while drivers keep waiting, up to `maxHopBatch`, and fall back to one
  * when an immediate finds nobody waiting (a leftover costs a no-op call);
- * real I/O and real timers still get a turn once per batch.
- *
- * Not for drivers that ask the I/O probe (the pump, runUntilComplete,
- * runForever): it keeps its answer until a real macrotask it queues itself,
- * and an immediate armed before that would resume the driver ahead of it.
+ * real I/O and real timers still get a turn once per batch. The I/O probe
+ * reads Node's live resource list on every call, so a driver that asks it
+ * (the pump, runUntilComplete, runForever) sees I/O a callback started
+ * whichever immediate resumed it.
  */
 const maxHopBatch = 256
 const hopWaiters = new Deque<() => void>()
