@@ -15,7 +15,7 @@
  */
 import { spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CellResult, CellSpec } from './cell.ts'
@@ -126,6 +126,7 @@ function describe(cell: CellSpec): string {
 
 async function main(): Promise<void> {
   const started = Date.now()
+  const loadAtStart = loadavg()[0]!
   const cells = plan()
   const outcomes: CellOutcome[] = []
   const note = (tag: string, outcome: CellOutcome): void => {
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
     smoke,
     runs,
     seconds: (Date.now() - started) / 1000,
+    load: [loadAtStart, loadavg()[0]!],
   }
   const md = report(outcomes, e2e, info)
   process.stdout.write(`${md}\n`)

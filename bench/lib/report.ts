@@ -21,6 +21,8 @@ export interface RunInfo {
   smoke: boolean
   runs: number
   seconds: number
+  /** 1-minute load average when the run started and ended. */
+  load: [number, number]
 }
 
 type Key = Pick<CellSpec, 'workload' | 'engine' | 'n'> & { m?: number; on?: boolean }
@@ -192,12 +194,32 @@ export function report(outcomes: CellOutcome[], e2e: E2eResult[], info: RunInfo)
   lines.push(
     `${info.smoke ? '**Smoke run** (small N: checks that the bench runs, the figures mean little). ' : ''}` +
       `${info.date}, Node ${info.node}, ${info.cpu}; median of at least ${info.runs} reps per cell after a warm-up, ` +
-      `each cell in a fresh process; ${info.seconds.toFixed(0)} s in all. Regenerate with \`npm run bench\`.`,
+      `each cell in a fresh process; ${info.seconds.toFixed(0)} s in all; load average ${info.load[0].toFixed(1)} at ` +
+      `the start, ${info.load[1].toFixed(1)} at the end. Regenerate with \`npm run bench\`.`,
     '',
   )
   lines.push(
     'Cells read *median total · per operation*. "growth per 10×N" is the ratio of totals between',
     'successive N (×10 is linear; ×100 is quadratic). Ratios compare totals at the same N.',
+    '',
+    'Engines:',
+    '',
+    '- *baseline: binary heap*: a textbook heap of `{ when, seq, fn }` objects; advancing pops and calls.',
+    '- *baseline: heap + setImmediate hop per callback*: the same, `await new Promise((r) => setImmediate(r))` after',
+    '  every callback (B), or an auto driver that hops, pops and calls until the heap is empty (C).',
+    '- *floor: heap + batched immediates*: the same with immediates armed in batches, which Node runs in one',
+    '  check phase with promise jobs drained between them: the cheapest macrotask boundary per callback.',
+    '- *vitest-loop*: `new EventLoop()`, `loop.callLater`, `advanceSync` (A) / `advance` (B); C: `createTask` and',
+    '  `loop.sleep` with `timeFlow: \'auto\'`. "traces on" is the default (`setTraceCapture(true)`).',
+    '- *vitest-loop via global setTimeout*: `installVirtualTime(loop)`, the workload calls `globalThis.setTimeout`',
+    '  (a Node `Timeout` on the loop); C: plain async functions awaiting `setTimeout` promises, auto flow.',
+    '- *@sinonjs/fake-timers*: `createClock()`, `clock.setTimeout`, `tick` / `tickAsync`; C: `setTickMode({ mode: \'nextAsync\' })`.',
+    '- *vitest vi*: the real `vi` of the installed vitest, `vi.useFakeTimers()`, global `setTimeout`,',
+    '  `vi.advanceTimersByTime(Async)`; C: `vi.setTimerTickMode(\'nextTimerAsync\')`.',
+    '',
+    'Timed: A and B from the first `setTimeout` to the end of the advance; C from spawning the tasks until all',
+    'are done; D the ticks only; F the `callLater` calls only; M is heapUsed after a full GC, with the timers',
+    'pending, minus before. Each cell runs in its own process.',
     '',
   )
   const a = timersTable(outcomes, 'A', 'heap', 'timer', true)
