@@ -33,6 +33,27 @@ function aborted(signal: AbortSignal | undefined): AbortError {
   return new AbortError(undefined, { cause: signal?.reason })
 }
 
+/**
+ * A promise that the timer `arm` starts resolves, or that rejects with
+ * AbortError (the timer cancelled) if `signal` aborts first: Node's shape for
+ * timers/promises setTimeout and setImmediate.
+ */
+function armed<T>(signal: AbortSignal | undefined, arm: (resolve: (value: T) => void) => () => void): Promise<T> {
+  if (signal?.aborted) return Promise.reject(aborted(signal))
+  let onAbort: (() => void) | undefined
+  const promise = new Promise<T>((resolve, reject) => {
+    const cancel = arm(resolve)
+    if (signal !== undefined) {
+      onAbort = () => {
+        cancel()
+        reject(aborted(signal))
+      }
+      signal.addEventListener('abort', onAbort)
+    }
+  })
+  return onAbort === undefined ? promise : promise.finally(() => signal!.removeEventListener('abort', onAbort!))
+}
+
 /** timers/promises `setTimeout(delay, value, { signal, ref })` on `loop`. */
 export function sleepOn<T>(loop: EventLoop, trace: Trace | undefined, after: unknown, value: T, options: unknown = noOptions): Promise<T> {
   try {
@@ -42,22 +63,13 @@ export function sleepOn<T>(loop: EventLoop, trace: Trace | undefined, after: unk
     return Promise.reject(error)
   }
   const { signal, ref = true } = options
-  if (signal?.aborted) return Promise.reject(aborted(signal))
-  let onAbort: (() => void) | undefined
-  const promise = new Promise<T>((resolve, reject) => {
+  return armed<T>(signal, (resolve) => {
     loop._checkOpen()
     const timeout = new Timeout(loop, resolve, coerceDelay(after), false, [value], trace)
     if (!ref) timeout.unref()
     loop._schedule(timeout._handle)
-    if (signal !== undefined) {
-      onAbort = () => {
-        timeout._clear()
-        reject(aborted(signal))
-      }
-      signal.addEventListener('abort', onAbort)
-    }
+    return () => timeout._clear()
   })
-  return onAbort === undefined ? promise : promise.finally(() => signal!.removeEventListener('abort', onAbort!))
 }
 
 /** timers/promises `setImmediate(value, { signal, ref })` on `loop`. */
@@ -68,22 +80,13 @@ export function immediateOn<T>(loop: EventLoop, trace: Trace | undefined, value:
     return Promise.reject(error)
   }
   const { signal, ref = true } = options
-  if (signal?.aborted) return Promise.reject(aborted(signal))
-  let onAbort: (() => void) | undefined
-  const promise = new Promise<T>((resolve, reject) => {
+  return armed<T>(signal, (resolve) => {
     loop._checkOpen()
     const immediate = new Immediate(loop, resolve, [value], trace)
     if (!ref) immediate.unref()
     loop._enqueue(immediate._handle)
-    if (signal !== undefined) {
-      onAbort = () => {
-        immediate._handle.cancel()
-        reject(aborted(signal))
-      }
-      signal.addEventListener('abort', onAbort)
-    }
+    return () => immediate._handle.cancel()
   })
-  return onAbort === undefined ? promise : promise.finally(() => signal!.removeEventListener('abort', onAbort!))
 }
 
 /** timers/promises `setInterval(delay, value, { signal, ref })` on `loop`: an async iterator. */

@@ -108,23 +108,9 @@ export class TimeoutHandle extends TimerHandle {
   }
 }
 
-/**
- * What setTimeout and setInterval return while virtual time is installed:
- * Node's Timeout, on a loop.
- *
- * @example
- * const t = setTimeout(poll, 1000).unref()
- * t.refresh()          // due again 1000 ms from now
- * clearTimeout(+t)     // a Timeout turned into a number can be cleared by it
- */
-export class Timeout {
-  /** @internal */ readonly _handle: TimeoutHandle
-  #id: number | undefined
-
-  /** @internal */
-  constructor(loop: EventLoop, callback: Callback, delay: number, repeat: boolean, args: readonly unknown[] | undefined, trace: Trace | undefined) {
-    this._handle = new TimeoutHandle(loop, this, delay, repeat, callback, args, trace)
-  }
+/** ref/unref/hasRef, which Node's Timeout and Immediate share: the loop handle's `ref` flag. */
+abstract class Refable {
+  /** @internal */ abstract readonly _handle: Handle
 
   /** Makes the timer keep the loop's work alive again (the default). */
   ref(): this {
@@ -140,6 +126,26 @@ export class Timeout {
 
   hasRef(): boolean {
     return this._handle.ref
+  }
+}
+
+/**
+ * What setTimeout and setInterval return while virtual time is installed:
+ * Node's Timeout, on a loop.
+ *
+ * @example
+ * const t = setTimeout(poll, 1000).unref()
+ * t.refresh()          // due again 1000 ms from now
+ * clearTimeout(+t)     // a Timeout turned into a number can be cleared by it
+ */
+export class Timeout extends Refable {
+  /** @internal */ readonly _handle: TimeoutHandle
+  #id: number | undefined
+
+  /** @internal */
+  constructor(loop: EventLoop, callback: Callback, delay: number, repeat: boolean, args: readonly unknown[] | undefined, trace: Trace | undefined) {
+    super()
+    this._handle = new TimeoutHandle(loop, this, delay, repeat, callback, args, trace)
   }
 
   /** Due again `delay` ms from now (also after it fired); does nothing after clearTimeout. */
@@ -210,26 +216,13 @@ export class ImmediateHandle extends Handle {
  * const i = setImmediate(flush)
  * clearImmediate(i)
  */
-export class Immediate {
+export class Immediate extends Refable {
   /** @internal */ readonly _handle: ImmediateHandle
 
   /** @internal */
   constructor(loop: EventLoop, callback: Callback, args: readonly unknown[] | undefined, trace: Trace | undefined) {
+    super()
     this._handle = new ImmediateHandle(loop, this, callback, args, trace)
-  }
-
-  ref(): this {
-    this._handle.ref = true
-    return this
-  }
-
-  unref(): this {
-    this._handle.ref = false
-    return this
-  }
-
-  hasRef(): boolean {
-    return this._handle.ref
   }
 
   [Symbol.dispose](): void {
