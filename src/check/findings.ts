@@ -94,6 +94,8 @@ export function describeHandle(handle: Handle): string {
       return `setInterval(${fnName(handle)}, ${ms(timer.delay)})`
     case 'immediate':
       return `setImmediate(${fnName(handle)})`
+    case 'animationFrame':
+      return `requestAnimationFrame(${fnName(handle)})`
     case 'timer':
       return `loop.callLater(${ms(timer.delay)}, ${fnName(handle)})`
     case 'callback':
@@ -145,7 +147,9 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
       add(
         'pending-timer',
         `pending ${describeHandle(handle)} due at ${ms(handle.when)} of loop time (now ${ms(loop.time())}) on ${loop.name}: ` +
-          `clear it before the test ends, or unref() it if it may outlive the test`,
+          (handle.kind === 'animationFrame'
+            ? 'cancel it with cancelAnimationFrame() before the test ends'
+            : `clear it before the test ends, or unref() it if it may outlive the test`),
         handle.trace,
       )
     } else {

@@ -5,7 +5,7 @@
 import type { Trace } from './trace.ts'
 
 /** What kind of work a handle is; the sanitizer names it in reports. */
-export type HandleKind = 'callback' | 'timer' | 'timeout' | 'interval' | 'immediate'
+export type HandleKind = 'callback' | 'timer' | 'timeout' | 'interval' | 'immediate' | 'animationFrame'
 
 /** Where a handle is in its life. */
 export type HandleState = 'pending' | 'running' | 'done' | 'cancelled'

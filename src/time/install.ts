@@ -14,7 +14,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module'
 import { InvalidStateError } from '../loop/errors.ts'
 import { EventLoop } from '../loop/event-loop.ts'
 import { describeValue, expectFunction, expectOneOf } from '../loop/internal/validate.ts'
-import { propertiesOf, replacements } from './patches.ts'
+import { optionalProperties, propertiesOf, replacements } from './patches.ts'
 import { allFakeables, timeState } from './route.ts'
 import { syncVmBuiltinExports } from './vm-builtins.ts'
 import type { Fakeable, Installation, LoopResolver, PatchRecord } from './route.ts'
@@ -98,6 +98,7 @@ function reconcile(): void {
     if (timeState.patches.has(name)) continue
     const { target, key } = targetOf(name)
     const current = target[key]
+    if (current === undefined && optionalProperties.has(name)) continue // not in this environment
     checkNotFaked(name, current)
     const descriptor = Object.getOwnPropertyDescriptor(target, key)
     const value = values.get(name)

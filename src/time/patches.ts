@@ -13,6 +13,7 @@
 import { promisify } from 'node:util'
 import { captureTrace } from '../loop/trace.ts'
 import { timeoutSignalOn } from './abort-signal.ts'
+import { cancelFrame, requestFrameOn } from './animation-frame.ts'
 import { getVirtualDate, hrtime, performanceNow } from './clock.ts'
 import { validateFunction, validateUint32 } from './internal/node-errors.ts'
 import { immediateOn, intervalOn, sleepOn } from './promises.ts'
@@ -77,24 +78,51 @@ function promisesApi(api: Fakeable, real: string) {
   return { setTimeout, setImmediate, setInterval, wait, yield: schedulerYield.yield }
 }
 
+/** The host setTimeout last probed, and whether it hands out numbers. */
+let probedSetTimeout: AnyFunction | undefined
+let probedNumbers = false
+
+/**
+ * Whether the host's `real.setTimeout` returns numbers, as a browser's does:
+ * jsdom's window is the global in Vitest's vm pools. Our global setTimeout and
+ * setInterval then return numbers too (which clearTimeout takes back, see
+ * Timeout's Symbol.toPrimitive); elsewhere they return Node's Timeout objects,
+ * as the host does (in the jsdom and happy-dom environments of the forks and
+ * threads pools the global timers stay Node's). Probed once per host function.
+ */
+function hostReturnsNumbers(real: string): boolean {
+  if (real !== 'globalThis') return false
+  const set = original<AnyFunction>('globalThis.setTimeout')
+  if (set !== probedSetTimeout) {
+    // A real timer, cleared at once, as @sinonjs/fake-timers probes its global.
+    const id: unknown = Reflect.apply(set, globalThis, [() => {}, 0])
+    Reflect.apply(original<AnyFunction>('globalThis.clearTimeout'), globalThis, [id])
+    probedSetTimeout = set
+    probedNumbers = typeof id === 'number'
+  }
+  return probedNumbers
+}
+
 /** The six callback timer functions routed by the given apis, falling back to `real.<name>`. */
 function timerApi(apis: { timeout: Fakeable; interval: Fakeable; immediate: Fakeable }, real: string) {
   const promises = promisesApi(apis.timeout, 'node:timers/promises')
   const promisesImmediate = promisesApi(apis.immediate, 'node:timers/promises')
 
-  function setTimeout(this: unknown, callback: AnyFunction, after?: unknown): Timeout {
+  function setTimeout(this: unknown, callback: AnyFunction, after?: unknown): Timeout | number {
     const loop = loopFor(apis.timeout)
     if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setTimeout`), this, arguments)
     validateFunction(callback, 'callback')
-    return startTimeout(loop, callback, after, false, restArgs(arguments, 2), captureTrace(setTimeout))
+    const timeout = startTimeout(loop, callback, after, false, restArgs(arguments, 2), captureTrace(setTimeout))
+    return hostReturnsNumbers(real) ? +timeout : timeout
   }
   Object.defineProperty(setTimeout, promisify.custom, { value: promises.setTimeout, enumerable: true })
 
-  function setInterval(this: unknown, callback: AnyFunction, repeat?: unknown): Timeout {
+  function setInterval(this: unknown, callback: AnyFunction, repeat?: unknown): Timeout | number {
     const loop = loopFor(apis.interval)
     if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setInterval`), this, arguments)
     validateFunction(callback, 'callback')
-    return startTimeout(loop, callback, repeat, true, restArgs(arguments, 2), captureTrace(setInterval))
+    const timeout = startTimeout(loop, callback, repeat, true, restArgs(arguments, 2), captureTrace(setInterval))
+    return hostReturnsNumbers(real) ? +timeout : timeout
   }
 
   function setImmediate(this: unknown, callback: AnyFunction): Immediate {
@@ -124,6 +152,22 @@ function timeout(this: unknown, delay: unknown): AbortSignal {
   if (loop === undefined) return Reflect.apply(original<AnyFunction>('AbortSignal.timeout'), this, arguments)
   validateUint32(delay, 'delay')
   return timeoutSignalOn(loop, captureTrace(timeout), delay)
+}
+
+function requestAnimationFrame(this: unknown, callback: unknown): number {
+  const loop = loopFor('requestAnimationFrame')
+  if (loop === undefined) return Reflect.apply(original<AnyFunction>('globalThis.requestAnimationFrame'), this, arguments)
+  if (typeof callback !== 'function') {
+    // The WebIDL message of browsers and jsdom.
+    throw new TypeError("Failed to execute 'requestAnimationFrame' on 'Window': parameter 1 is not of type 'Function'.")
+  }
+  return requestFrameOn(loop, callback as (time: number) => unknown, captureTrace(requestAnimationFrame))
+}
+
+// Cancelling follows the id, whichever loop it is on: no routing.
+function cancelAnimationFrame(this: unknown, id: unknown): void {
+  if (cancelFrame(id)) return
+  return Reflect.apply(original<AnyFunction>('globalThis.cancelAnimationFrame'), this, arguments)
 }
 
 let made: Map<string, unknown> | undefined
@@ -156,6 +200,8 @@ export function replacements(): Map<string, unknown> {
     ['node:timers/promises.setInterval', promises.setInterval],
     ['node:timers/promises.scheduler.wait', promises.wait],
     ['node:timers/promises.scheduler.yield', promises.yield],
+    ['globalThis.requestAnimationFrame', requestAnimationFrame],
+    ['globalThis.cancelAnimationFrame', cancelAnimationFrame],
   ])
   return made
 }
@@ -187,4 +233,9 @@ export const propertiesOf: Readonly<Record<Fakeable, readonly string[]>> = {
     'node:timers/promises.scheduler.wait',
     'node:timers/promises.scheduler.yield',
   ],
+  requestAnimationFrame: ['globalThis.requestAnimationFrame', 'globalThis.cancelAnimationFrame'],
+  cancelAnimationFrame: ['globalThis.cancelAnimationFrame'],
 }
+
+/** Properties patched only where the environment has them (jsdom, happy-dom): left alone where absent. @internal */
+export const optionalProperties: ReadonlySet<string> = new Set(['globalThis.requestAnimationFrame', 'globalThis.cancelAnimationFrame'])

@@ -34,6 +34,8 @@ export type Fakeable =
   | 'AbortSignal.timeout'
   | 'node:timers'
   | 'node:timers/promises'
+  | 'requestAnimationFrame'
+  | 'cancelAnimationFrame'
 
 /** Every Fakeable, in a stable order. */
 export const allFakeables: readonly Fakeable[] = [
@@ -49,6 +51,8 @@ export const allFakeables: readonly Fakeable[] = [
   'AbortSignal.timeout',
   'node:timers',
   'node:timers/promises',
+  'requestAnimationFrame',
+  'cancelAnimationFrame',
 ]
 
 /**

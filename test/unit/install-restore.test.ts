@@ -116,7 +116,7 @@ describe('installVirtualTime', () => {
     expectError(
       thrown(() => installVirtualTime(loop, { toFake: ['setTimeout', 'queueMicrotask' as Fakeable] })),
       TypeError,
-      "Expected `toFake[]` to be one of 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'Date', 'performance', 'hrtime', 'AbortSignal.timeout', 'node:timers', 'node:timers/promises', got `'queueMicrotask'` (string)",
+      "Expected `toFake[]` to be one of 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'Date', 'performance', 'hrtime', 'AbortSignal.timeout', 'node:timers', 'node:timers/promises', 'requestAnimationFrame', 'cancelAnimationFrame', got `'queueMicrotask'` (string)",
     )
     loop.close()
   })
