@@ -179,13 +179,28 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
     )
   }
   for (const slow of snapshot.slow) {
-    add(
-      'slow-callback',
-      `Executing ${slow.handle.kind} (created at ${siteText(locate(slow.handle.trace).frames[0])}) took ${Math.round(slow.duration)} ms of real time (slowCallbackDuration is ${loop.slowCallbackDuration} ms)`,
-      slow.handle.trace,
-    )
+    const took = `took ${Math.round(slow.duration)} ms of real time (slowCallbackDuration is ${loop.slowCallbackDuration} ms)`
+    const { handle, task, endedAt } = slow
+    if (task === undefined && handle !== undefined) {
+      add('slow-callback', `Executing ${handle.kind} (created at ${siteOf(handle.trace)}) ${took}`, handle.trace)
+    } else if (task !== undefined && handle !== undefined) {
+      add('slow-callback', `Executing the first step of Task '${task.name}' (created at ${siteOf(task.trace)}) ${took}`, task.trace)
+    } else if (task !== undefined) {
+      // A step between two awaits. What it scheduled last is inside that step: the code frame goes there.
+      const scheduled = endedAt === undefined ? '' : `; in that step it scheduled ${describeHandle(endedAt)} at ${siteOf(endedAt.trace)}`
+      add(
+        'slow-callback',
+        `Executing a step of Task '${task.name}' (created at ${siteOf(task.trace)}) after an await ${took}${scheduled}`,
+        endedAt?.trace ?? task.trace,
+      )
+    }
   }
   return findings
+}
+
+/** `file:line:column` of a trace's first user frame. */
+function siteOf(trace: Trace | undefined): string {
+  return siteText(locate(trace).frames[0] ?? trace?.site)
 }
 
 function pendingTaskMessage(task: Task<unknown>): string {

@@ -16,6 +16,9 @@
  * Only one driver runs at a time.
  */
 import './internal/dispose.ts' // first: the dispose methods below need Symbol.dispose
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { chromeTrace } from './chrome-trace.ts'
 import { DeadlockError, InvalidStateError, LoopClosedError, LoopLimitError, LoopRunningError, TimeoutError } from './errors.ts'
 import { Handle, TimerHandle } from './handle.ts'
 import type { HandleOwner } from './handle.ts'
@@ -23,10 +26,14 @@ import { currentLoop, currentTaskOf, shared } from './internal/context.ts'
 import { Deque } from './internal/deque.ts'
 import { host, hop } from './internal/host.ts'
 import { runOnExecutor } from './internal/executor.ts'
+import { envDebug } from './internal/env.ts'
 import { defaultIoProbe } from './internal/io-probe.ts'
 import { log } from './internal/log.ts'
+import { noteCallbackTime, watchTaskSteps } from './internal/task-steps.ts'
 import { expectDelay, expectFunction, expectInteger, expectOneOf, expectTime, toEpochMs, describeValue } from './internal/validate.ts'
 import { Task } from './task.ts'
+import { Timeline } from './timeline.ts'
+import type { Firing, TimelineEvent } from './timeline.ts'
 import { TimerQueue } from './timer-queue.ts'
 import type { TaskOptions, TaskOwner, TaskSource } from './task.ts'
 import { captureTrace, formatSite } from './trace.ts'
@@ -73,11 +80,21 @@ export interface ExceptionContext {
 /** Handles a callback's or task's error; replace it with `setExceptionHandler`. */
 export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void
 
-/** A callback that ran longer than `slowCallbackDuration` in debug mode. */
+/**
+ * A callback, or a step of a task, that ran longer than `slowCallbackDuration`
+ * of real time in debug mode.
+ */
 export interface SlowCallback {
-  readonly handle: Handle
+  /** The callback that ran (for a task's first step, the handle that started it); undefined for a later task step. */
+  readonly handle: Handle | undefined
+  /** The task whose code ran: a task's first step, or a step between two awaits. */
+  readonly task: Task<unknown> | undefined
+  /** For a later task step: the last handle the step scheduled (it ended awaiting it), if any. */
+  readonly endedAt: Handle | undefined
   /** Real milliseconds it ran. */
   readonly duration: number
+  /** Loop time at which it ran. */
+  readonly time: number
 }
 
 /** What the sanitizer reads of a loop. @internal */
@@ -118,9 +135,12 @@ const defaultLoopLimit = 100_000
 /** Real milliseconds between two looks at real I/O while it holds the jump of time. */
 const ioPollInterval = 1
 
-function envDebug(): boolean {
-  const v = process.env.LOOP_DEBUG
-  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false'
+/** Async drivers running on any loop of this process (the Vitest layer's stall check asks). */
+let activeDrivers = 0
+
+/** How many async drivers run right now, on every loop. @internal */
+export function _activeDrivers(): number {
+  return activeDrivers
 }
 
 /**
@@ -155,7 +175,10 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   #stopping = false
   #everRan = false
   #firstScheduled: Trace | undefined
-  #debug: boolean
+  #debug = false
+  /** Debug mode's record of events; made when debug mode first turns on, kept after. */
+  #timeline: Timeline | undefined
+  #idleListener: (() => void) | undefined
   #timeFlow: TimeFlow
   #loopLimit: number
   #exceptionHandler: ExceptionHandler | undefined
@@ -184,12 +207,12 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     expectDelay('autojumpThreshold', threshold)
     this.#timeFlow = timeFlow
     this.#loopLimit = loopLimit
-    this.#debug = debug ?? envDebug()
     this.slowCallbackDuration = slowCallbackDuration
     this.#ioProbe = options.ioProbe ?? defaultIoProbe()
     this.#autojumpThreshold = threshold
     this.name = options.name ?? `loop #${this.id}`
     this.trace = captureTrace(new.target)
+    if (debug ?? envDebug()) this.setDebug(true)
     shared.onLoopCreated?.(this)
   }
 
@@ -352,6 +375,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     if (typeof name !== 'string') throw new TypeError(`Expected \`name\` to be a string, got ${describeValue(name)}`)
     const task = new Task<T>(this, source, name, captureTrace(this.createTask))
     this.#tasks.add(task as Task<unknown>)
+    if (this.#debug) this.#timeline!.taskCreated(this.#time, task as Task<unknown>)
     if (this.#firstScheduled === undefined && !this.#everRan) this.#firstScheduled = task.trace
     return task
   }
@@ -500,6 +524,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     if (this.#running) throw new LoopRunningError('Cannot close a running event loop')
     if (this.#closed) return
     this.#closed = true
+    watchTaskSteps(this, false)
     for (const handle of this.#ready) handle._state = handle._state === 'pending' ? 'cancelled' : handle._state
     for (const handle of this.#timers.live()) handle._state = 'cancelled'
     this.#ready.clear()
@@ -615,14 +640,56 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     return currentTaskOf(this)
   }
 
-  /** Turns debug mode on or off. */
+  /**
+   * Turns debug mode on or off: slow callbacks and slow task steps are
+   * recorded (the sanitizer reports them), and a timeline of the loop's events
+   * is kept (a failing test prints its end; `exportTrace` saves it).
+   *
+   * @example
+   * loop.setDebug(true)
+   */
   setDebug(on: boolean): void {
     if (typeof on !== 'boolean') throw new TypeError(`Expected \`on\` to be a boolean, got ${describeValue(on)}`)
+    if (on) this.#timeline ??= new Timeline(this.#time)
     this.#debug = on
+    watchTaskSteps(this, on && !this.#closed)
   }
 
   getDebug(): boolean {
     return this.#debug
+  }
+
+  /**
+   * Writes the timeline recorded in debug mode as a Chrome trace (JSON) to
+   * `path`, creating its folder: open it in https://ui.perfetto.dev or
+   * chrome://tracing. One track per task; times are loop time. Throws
+   * InvalidStateError if debug mode was never on.
+   *
+   * @example
+   * loop.setDebug(true)
+   * await loop.runUntilComplete(main)
+   * loop.exportTrace('trace/main.json')
+   */
+  exportTrace(path: string): void {
+    if (typeof path !== 'string' || path === '') {
+      throw new TypeError(`Expected \`path\` to be a non-empty string, got ${describeValue(path)}`)
+    }
+    const events = this._timelineEvents()
+    if (events === undefined) {
+      throw new InvalidStateError(
+        `${this.name} has no timeline to export: debug mode was never on. Turn it on before the events to trace, with loop.setDebug(true), the option \`debug: true\` or LOOP_DEBUG=1`,
+      )
+    }
+    writeChromeTrace(path, chromeTrace(events.events, this.name, this.id, this.#time, events.dropped))
+    log('%s: wrote a Chrome trace of %d events to %s', this.name, events.events.length, path)
+  }
+
+  /** The timeline's events, oldest first, ending at the loop's time; undefined if debug mode was never on. @internal */
+  _timelineEvents(): { events: TimelineEvent[]; dropped: number } | undefined {
+    const timeline = this.#timeline
+    if (timeline === undefined) return undefined
+    timeline.catchUp(this.#time)
+    return { events: timeline.events(), dropped: Math.max(0, timeline.total - timeline.capacity) }
   }
 
   /** Number of live timers (cancelled ones excluded). */
@@ -695,10 +762,11 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     if (this.#timeFlow === 'auto' && this.#driver === 'none' && !this.#pumpPending) this.#kick()
   }
 
-  /** Debug mode: remember the last handle each task scheduled, for stall reports. */
+  /** Debug mode: remember the last handle each task scheduled (for stall reports) and note it on the timeline. */
   #noteWaiting(handle: Handle): void {
     const task = currentTaskOf(this)
     if (task !== undefined) task._waitingOn = handle
+    if (!taskStarts.has(handle)) this.#timeline!.scheduled(this.#time, handle, task)
   }
 
   /** Throws LoopClosedError if closed. @internal */
@@ -716,15 +784,16 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   }
 
   /** @internal */
-  _timerCancelled(_handle: TimerHandle): void {
+  _timerCancelled(handle: TimerHandle): void {
     this.#timers.markStale()
+    if (this.#debug) this.#timeline!.cancelled(this.#time, handle)
   }
 
   /** @internal */
   _startHandle(task: Task<unknown>, start: () => void): Handle {
     const handle = new Handle(this, start, undefined, task.trace)
     handle.kind = 'callback'
-    taskStarts.add(handle)
+    taskStarts.set(handle, task)
     this._enqueue(handle)
     return handle
   }
@@ -735,6 +804,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   /** @internal */
   _taskFinished(task: Task<unknown>): void {
     this.#tasks.delete(task)
+    if (this.#debug) this.#timeline!.taskFinished(this.#time, task)
     if (task.state === 'rejected' && !task._retrieved) this.#unretrieved.add(task)
     this.#wakeUp()
   }
@@ -771,6 +841,39 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
       unretrieved: [...this.#unretrieved],
       errors: [...this.#errors],
       slow: [...this.#slow],
+    }
+  }
+
+  /** Debug mode: a later step of `task` (between two awaits) ran `duration` real ms. @internal */
+  _slowStep(task: Task<unknown>, duration: number, endedAt: Handle | undefined): void {
+    if (this.#closed) return
+    this.#slow.push({ handle: undefined, task, endedAt, duration, time: this.#time })
+    this.#timeline?.slowStep(this.#time, task, duration)
+    log('%s: a step of Task %s created at %s took %d ms', this.name, task.name, formatSite(task.trace?.site), duration)
+  }
+
+  /** Called whenever a driver (the pump included) stops: the loop may have gone idle. @internal */
+  _setIdleListener(listener: (() => void) | undefined): void {
+    this.#idleListener = listener
+  }
+
+  /**
+   * What a stall check reads: whether anything drives the loop or is about
+   * to, and what waits on it. Runs nothing. @internal
+   */
+  _stallState(): { busy: boolean; ready: number; timers: number; next: TimerHandle | undefined; timeFlow: TimeFlow } {
+    let ready = 0
+    for (const handle of this.#ready) if (handle._state === 'pending') ready++
+    let next: TimerHandle | undefined
+    for (const timer of this.#timers.live()) {
+      if (next === undefined || timer.when < next.when || (timer.when === next.when && timer._seq < next._seq)) next = timer
+    }
+    return {
+      busy: this.#driver !== 'none' || this.#pumpPending || this.#running || this.#executing || this.#executorJobs > 0,
+      ready,
+      timers: this.#timers.liveCount,
+      next,
+      timeFlow: this.#timeFlow,
     }
   }
 
@@ -850,12 +953,17 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   async #pump(): Promise<void> {
     const token = ++this.#driverToken
     this.#driver = 'pump'
+    activeDrivers++
     try {
       await this.#loop(token, { target: Infinity, jump: true, holdForIo: true, limitTotal: false })
     } catch (error) {
       this.callExceptionHandler({ message: 'Error in the loop pump', exception: error })
     } finally {
-      if (this.#driverToken === token) this.#driver = 'none'
+      activeDrivers--
+      if (this.#driverToken === token) {
+        this.#driver = 'none'
+        this.#idleListener?.()
+      }
     }
   }
 
@@ -865,13 +973,16 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     this.#driver = 'explicit'
     this.#running = true
     if (isRun) this.#everRan = true
+    activeDrivers++
     try {
       return await this.#loop(token, goal, isRun)
     } finally {
+      activeDrivers--
       if (this.#driverToken === token) {
         this.#driver = 'none'
         this.#running = false
         this.#kick()
+        this.#idleListener?.()
       }
     }
   }
@@ -1118,7 +1229,10 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   /** Pops the next ready handle; undefined if it was cancelled meanwhile. */
   #takeNext(): Handle | undefined {
     const handle = this.#ready.shift()!
-    if (handle._state !== 'pending') return undefined
+    if (handle._state !== 'pending') {
+      if (this.#debug && handle._state === 'cancelled') this.#timeline!.cancelled(this.#time, handle)
+      return undefined
+    }
     this.#everRan = true
     this.#lastRun = handle
     return handle
@@ -1132,7 +1246,9 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     const previous = shared.executing
     shared.executing = this
     this.#executing = true
-    const start = this.#debug ? host.now() : 0
+    // Debug mode notes the callback on the timeline before it runs (what it
+    // schedules comes after it) and times it on the real clock.
+    const firing = this.#debug ? this.#timeline!.firing(this.#time, handle, taskStarts.get(handle), host.now()) : undefined
     // The one place where callbacks are called.
     try {
       handle._run()
@@ -1142,18 +1258,31 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
       shared.executing = previous
       this.#executing = false
     }
-    if (this.#debug) {
-      const duration = host.now() - start
-      if (duration >= this.slowCallbackDuration) {
-        this.#slow.push({ handle, duration })
-        log('%s: executing %s created at %s took %d ms', this.name, handle.kind, formatSite(handle.trace?.site), duration)
-      }
-    }
+    if (firing !== undefined) this.#fired(handle, firing)
+  }
+
+  /** Debug mode: a callback ran; record how long, and report it if slow. */
+  #fired(handle: Handle, firing: Firing): void {
+    const duration = host.now() - firing.start
+    firing.event.duration = duration
+    noteCallbackTime(duration)
+    if (duration < this.slowCallbackDuration) return
+    const task = firing.event.task
+    const starts = firing.event.startsTask === true ? task : undefined
+    this.#slow.push({ handle, task: starts, endedAt: undefined, duration, time: this.#time })
+    const what = starts === undefined ? handle.kind : `the first step of Task '${starts.name}'`
+    log('%s: executing %s created at %s took %d ms', this.name, what, formatSite(handle.trace?.site), duration)
   }
 }
 
-/** Handles that start a task: reported as the task, never as a callback. */
-const taskStarts = new WeakSet<Handle>()
+/** Handles that start a task, and their task: reported as the task, never as a callback. */
+const taskStarts = new WeakMap<Handle, Task<unknown>>()
+
+/** Writes a Chrome trace to `path`, making its folder. @internal */
+export function writeChromeTrace(path: string, trace: unknown): void {
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(path, JSON.stringify(trace))
+}
 
 /**
  * The wait between two callbacks of an async driver, without a trip round the

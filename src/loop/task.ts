@@ -197,6 +197,11 @@ export class Task<T> implements PromiseLike<T> {
     return this.#retrieved
   }
 
+  /** The error of a failed task, read without retrieving it (reports must not silence it). @internal */
+  _peekException(): unknown {
+    return this.#state === 'rejected' ? this.#error : undefined
+  }
+
   #start(source: (signal: AbortSignal) => T | PromiseLike<T>): void {
     this.#startHandle = undefined
     if (this.#state !== 'pending') return

@@ -1,0 +1,195 @@
+/**
+ * The loop's timeline in debug mode: what it scheduled, fired and cancelled,
+ * the tasks it made and how they ended, and how loop time jumped, each event
+ * stamped with loop time. A bounded ring buffer: the newest `capacity` events
+ * are kept, older ones dropped, so a long test costs no more memory than a
+ * short one. A failing test prints the last events; `loop.exportTrace(path)`
+ * turns them into a Chrome trace.
+ *
+ * Recording costs nothing outside debug mode: the loop calls in here only
+ * behind the `#debug` checks it already makes. Nothing is formatted while
+ * recording (events hold the handle or task; traces are read when reported).
+ */
+import type { Handle, HandleKind } from './handle.ts'
+import type { Task } from './task.ts'
+
+/** What happened. */
+export type TimelineEventType =
+  | 'scheduled'
+  | 'fired'
+  | 'cancelled'
+  | 'task-created'
+  | 'task-done'
+  | 'task-failed'
+  | 'task-cancelled'
+  | 'slow-step'
+  | 'time-jump'
+
+/** One event of the timeline. */
+export interface TimelineEvent {
+  readonly type: TimelineEventType
+  /** Loop time (ms) at which it happened; for a time jump, the time jumped to. */
+  readonly time: number
+  /** The handle scheduled, fired or cancelled. */
+  readonly handle?: Handle
+  /** The callback's name when it was scheduled (`''` for an anonymous one). */
+  readonly callbackName?: string
+  /** The task created or ended; for a handle, the task that scheduled it (or that it starts). */
+  readonly task?: Task<unknown>
+  /** Real milliseconds a fired callback or a slow task step ran. */
+  readonly duration?: number
+  /** For a time jump: the loop time it left. */
+  readonly from?: number
+  /** For a failed task: its error. */
+  readonly error?: unknown
+  /** For a scheduled timer: the loop time it is due at. */
+  readonly due?: number
+  /** For a fired handle: it started its task (the task's first step). */
+  readonly startsTask?: boolean
+}
+
+/** A fired event, whose duration is filled in once its callback returns. @internal */
+export interface FiredEvent extends TimelineEvent {
+  duration: number
+}
+
+/** A callback being timed. @internal */
+export interface Firing {
+  readonly event: FiredEvent
+  /** Real monotonic ms when it started. */
+  readonly start: number
+}
+
+/** Events kept by default: enough for a trace of a busy test, bounded for a runaway one. */
+export const defaultTimelineCapacity = 10_000
+
+interface HandleInfo {
+  readonly name: string
+  readonly task: Task<unknown> | undefined
+}
+
+/** A bounded, ordered record of a loop's events. @internal */
+export class Timeline {
+  readonly capacity: number
+  readonly #ring: TimelineEvent[] = []
+  #next = 0
+  #total = 0
+  #lastTime: number
+  /** What a handle was when it was scheduled (its callback is dropped once it runs). */
+  readonly #handles = new WeakMap<Handle, HandleInfo>()
+
+  constructor(now: number, capacity = defaultTimelineCapacity) {
+    this.#lastTime = now
+    this.capacity = capacity
+  }
+
+  /** Events recorded since the timeline started, dropped ones included. */
+  get total(): number {
+    return this.#total
+  }
+
+  /** The kept events, oldest first. */
+  events(): TimelineEvent[] {
+    const ring = this.#ring
+    return ring.length < this.capacity ? [...ring] : [...ring.slice(this.#next), ...ring.slice(0, this.#next)]
+  }
+
+  /** A handle was queued or put on the heap by `task` (undefined: outside any task). */
+  scheduled(time: number, handle: Handle, task: Task<unknown> | undefined): void {
+    const name = handle.callback?.name ?? ''
+    this.#handles.set(handle, { name, task })
+    const due = (handle as { when?: number }).when
+    this.#push({ type: 'scheduled', time, handle, callbackName: name, task, ...(due === undefined ? {} : { due }) })
+  }
+
+  /**
+   * A handle's callback is about to run (real clock: `start`); `starts` is the
+   * task it starts, if any. The loop fills in the duration when it returns.
+   */
+  firing(time: number, handle: Handle, starts: Task<unknown> | undefined, start: number): Firing {
+    const info = this.#handles.get(handle)
+    const event: FiredEvent = {
+      type: 'fired',
+      time,
+      handle,
+      callbackName: info?.name ?? '',
+      task: starts ?? info?.task,
+      duration: 0,
+      ...(starts === undefined ? {} : { startsTask: true }),
+    }
+    this.#push(event)
+    return { event, start }
+  }
+
+  cancelled(time: number, handle: Handle): void {
+    const info = this.#handles.get(handle)
+    this.#push({ type: 'cancelled', time, handle, callbackName: info?.name ?? '', task: info?.task })
+  }
+
+  taskCreated(time: number, task: Task<unknown>): void {
+    this.#push({ type: 'task-created', time, task })
+  }
+
+  taskFinished(time: number, task: Task<unknown>): void {
+    const type = task.state === 'fulfilled' ? 'task-done' : task.state === 'rejected' ? 'task-failed' : 'task-cancelled'
+    const error = task.state === 'rejected' ? task._peekException() : undefined
+    this.#push({ type, time, task, ...(error === undefined ? {} : { error }) })
+  }
+
+  slowStep(time: number, task: Task<unknown>, duration: number): void {
+    this.#push({ type: 'slow-step', time, task, duration })
+  }
+
+  /** Records the jump to `now` if time moved since the last event (so a trace ends at the loop's time). */
+  catchUp(now: number): void {
+    if (now !== this.#lastTime) this.#push({ type: 'time-jump', time: now, from: this.#lastTime })
+  }
+
+  #push(event: TimelineEvent): void {
+    // Time only moves by jumps: note one before the first event at a new time.
+    if (event.time !== this.#lastTime && event.type !== 'time-jump') {
+      this.#store({ type: 'time-jump', time: event.time, from: this.#lastTime })
+    }
+    this.#lastTime = event.time
+    this.#store(event)
+  }
+
+  #store(event: TimelineEvent): void {
+    this.#total++
+    if (this.#ring.length < this.capacity) {
+      this.#ring.push(event)
+      return
+    }
+    this.#ring[this.#next] = event
+    this.#next = (this.#next + 1) % this.capacity
+  }
+}
+
+const apiOf: Partial<Record<HandleKind | 'animationFrame', string>> = {
+  timeout: 'setTimeout',
+  interval: 'setInterval',
+  immediate: 'setImmediate',
+  animationFrame: 'requestAnimationFrame',
+  timer: 'loop.callLater',
+  callback: 'loop.callSoon',
+}
+
+/**
+ * How an event's handle reads: `setTimeout(tick, 1,000 ms)`, `loop.callSoon(anonymous)`,
+ * or `start of Task 'name'`. @internal
+ */
+export function handleLabel(event: TimelineEvent): string {
+  const handle = event.handle
+  if (handle === undefined) return ''
+  if (event.startsTask && event.task !== undefined) return `start of Task '${event.task.name}'`
+  const name = event.callbackName || 'anonymous'
+  const delay = (handle as { delay?: number }).delay
+  const api = apiOf[handle.kind] ?? handle.kind
+  if (delay === undefined || handle.kind === 'animationFrame') return `${api}(${name})`
+  return handle.kind === 'timer' ? `loop.callLater(${ms(delay)}, ${name})` : `${api}(${name}, ${ms(delay)})`
+}
+
+/** `1,500 ms`, `0.25 ms`. @internal */
+export function ms(value: number): string {
+  return `${Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(2)} ms`
+}
