@@ -7,9 +7,11 @@
  * (0 counts as Node's 1 ms). On the loop, every event must run at exactly its
  * nominal time. On real timers, a run counts only if every event ran within a
  * window narrower than the quantum G around its nominal time (the spread of
- * `real - nominal` below G - hops - 1): then lateness cannot have reordered
- * events at different nominal times, and the order seen is Node's order.
- * A run that was too late is run again, alone; then with G doubled.
+ * `real - nominal` below G - hops - 1), and no clear() or refresh() found its
+ * timer still pending after its nominal due time (lateness the spread cannot
+ * see, since that callback then never runs): then lateness cannot have
+ * reordered events at different nominal times, and the order seen is Node's.
+ * The late runs run again, together; then with G doubled.
  */
 import { performance } from 'node:perf_hooks'
 import { installVirtualTime, newEventLoop } from '../../src/core.ts'
@@ -31,15 +33,27 @@ interface Event {
 
 interface Handle {
   readonly kind: 'timeout' | 'interval' | 'immediate'
-  readonly handle: any
+  handle: any
   /** A timeout's nominal arming time (creation or last refresh). */
   armedAt: number
+  /** Its delay as Node runs it (0 is 1 ms). */
+  readonly delay: number
+  /** Nominal time of its next callback while it is pending; undefined once it ran or was cleared. */
+  due: number | undefined
+  cleared: boolean
 }
 
 interface Run {
   readonly events: Event[]
   readonly handles: Map<string, Handle>
+  /** Handles a clear() or refresh() found still pending after their nominal due time. */
+  readonly overdue: string[]
   now: () => number
+}
+
+/** A clear() or refresh() at `nominal` found its handle due before then: it ran late (or never will). */
+function noteOverdue(run: Run, label: string, entry: Handle, nominal: number): void {
+  if (entry.due !== undefined && entry.due < nominal) run.overdue.push(label)
 }
 
 const noop = (): void => {}
@@ -60,43 +74,40 @@ function exec(actions: Action[], nominal: number, run: Run, quantum: number): vo
   for (const action of actions) {
     switch (action.kind) {
       case 'timeout': {
-        const entry: Handle = {
-          kind: 'timeout',
-          armedAt: nominal,
-          handle: setTimeout(() => {
-            const at = entry.armedAt + effective(action.units, quantum)
-            log(action.label, at)
-            exec(action.body, at, run, quantum)
-          }, delayOf(action.units, quantum)),
-        }
+        const delay = effective(action.units, quantum)
+        const entry: Handle = { kind: 'timeout', handle: undefined, armedAt: nominal, delay, due: nominal + delay, cleared: false }
+        entry.handle = setTimeout(() => {
+          const at = entry.armedAt + delay
+          entry.due = undefined
+          log(action.label, at)
+          exec(action.body, at, run, quantum)
+        }, delayOf(action.units, quantum))
         run.handles.set(action.label, entry)
         break
       }
       case 'interval': {
         let k = 0
-        const entry: Handle = {
-          kind: 'interval',
-          armedAt: nominal,
-          handle: setInterval(() => {
-            k++
-            const at = nominal + k * effective(action.units, quantum)
-            log(`${action.label}#${k}`, at)
-            if (k === action.times) clearInterval(entry.handle)
-            exec(action.body, at, run, quantum)
-          }, delayOf(action.units, quantum)),
-        }
+        const delay = effective(action.units, quantum)
+        const entry: Handle = { kind: 'interval', handle: undefined, armedAt: nominal, delay, due: nominal + delay, cleared: false }
+        entry.handle = setInterval(() => {
+          k++
+          const at = nominal + k * delay
+          entry.due = k === action.times ? undefined : at + delay
+          log(`${action.label}#${k}`, at)
+          if (k === action.times) clearInterval(entry.handle)
+          exec(action.body, at, run, quantum)
+        }, delayOf(action.units, quantum))
         run.handles.set(action.label, entry)
         break
       }
       case 'immediate': {
-        run.handles.set(action.label, {
-          kind: 'immediate',
-          armedAt: nominal,
-          handle: setImmediate(() => {
-            log(action.label, nominal)
-            exec(action.body, nominal, run, quantum)
-          }),
+        const entry: Handle = { kind: 'immediate', handle: undefined, armedAt: nominal, delay: 0, due: nominal, cleared: false }
+        entry.handle = setImmediate(() => {
+          entry.due = undefined
+          log(action.label, nominal)
+          exec(action.body, nominal, run, quantum)
         })
+        run.handles.set(action.label, entry)
         break
       }
       case 'promise': {
@@ -118,9 +129,15 @@ function exec(actions: Action[], nominal: number, run: Run, quantum: number): vo
       case 'clear': {
         const entry = run.handles.get(action.target)
         if (entry === undefined) break
+        if (entry.kind === 'immediate' && action.how === 'twin') {
+          clearTimeout(entry.handle) // does nothing to an Immediate, in Node too
+          break
+        }
+        noteOverdue(run, action.target, entry, nominal)
+        entry.due = undefined
+        entry.cleared = true
         if (entry.kind === 'immediate') {
-          if (action.how === 'twin') clearTimeout(entry.handle) // does nothing to an Immediate, in Node too
-          else clearImmediate(entry.handle)
+          clearImmediate(entry.handle)
           break
         }
         const handle = action.how === 'number' ? +entry.handle : entry.handle
@@ -132,7 +149,9 @@ function exec(actions: Action[], nominal: number, run: Run, quantum: number): vo
       case 'refresh': {
         const entry = run.handles.get(action.target)
         if (entry === undefined || entry.kind !== 'timeout') break
+        noteOverdue(run, action.target, entry, nominal)
         entry.armedAt = nominal
+        if (!entry.cleared) entry.due = nominal + entry.delay // refresh() re-arms a timer that ran, not a cleared one
         entry.handle.refresh()
         break
       }
@@ -143,10 +162,12 @@ function exec(actions: Action[], nominal: number, run: Run, quantum: number): vo
 /** What a program did on one side. */
 export interface Outcome {
   readonly events: readonly Event[]
+  readonly overdue: readonly string[]
 }
 
 /** How far apart real and nominal times of a run drift, and whether the order seen is Node's. */
 export function realRunIsTimely(outcome: Outcome, program: Program, quantum: number): boolean {
+  if (outcome.overdue.length > 0) return false
   if (outcome.events.length === 0) return true
   const drift = outcome.events.map((e) => e.at - e.nominal)
   const spread = Math.max(...drift) - Math.min(...drift)
@@ -162,6 +183,7 @@ export async function runOnNode(batch: readonly Program[], quantum: number): Pro
   const runs = batch.map(() => ({
     events: [] as Event[],
     handles: new Map<string, Handle>(),
+    overdue: [] as string[],
     now: (): number => 0,
     closed: false,
     late: false,
@@ -189,7 +211,7 @@ export async function runOnNode(batch: readonly Program[], quantum: number): Pro
 /** Runs `program` on a loop, with the globals patched; throws if an event ran off its nominal time. */
 export async function runOnLoop(program: Program, quantum: number): Promise<Outcome> {
   const loop = newEventLoop()
-  const run: Run = { events: [], handles: new Map(), now: () => loop.time() }
+  const run: Run = { events: [], handles: new Map(), overdue: [], now: () => loop.time() }
   const time = installVirtualTime(loop, {
     toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate'],
   })
@@ -210,7 +232,8 @@ export function order(outcome: Outcome): string[] {
 
 /** Events of a loop run that ran off their nominal time. */
 export function offTime(outcome: Outcome): Event[] {
-  return outcome.events.filter((e) => e.at !== e.nominal)
+  const late = outcome.overdue.map((name) => ({ name: `${name} (still pending when cleared or refreshed)`, at: Number.NaN, nominal: Number.NaN }))
+  return [...outcome.events.filter((e) => e.at !== e.nominal), ...late]
 }
 
 export interface Report {
