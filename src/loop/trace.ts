@@ -6,6 +6,7 @@
  * the first time a report reads it. Frames of vitest-loop itself and of Node's
  * internals are dropped when read, so the first frame left is the user's line.
  */
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** One parsed stack frame. */
@@ -21,7 +22,10 @@ export interface StackFrame {
 }
 
 /** Where the files of this package live: frames inside are ours and dropped. */
-const ownDir = fileURLToPath(new URL('..', import.meta.url))
+// Not `new URL('..', import.meta.url)`: Vite rewrites that pattern as an asset
+// URL when it transforms this file for a DOM environment (jsdom, happy-dom),
+// and the result is no file: URL.
+const ownDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', path.sep)
 
 /** How many frames a trace keeps; deep enough to get past a library into the test. */
 const captureDepth = 24

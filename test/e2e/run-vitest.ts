@@ -34,6 +34,8 @@ export function runVitest(fixture: string, args: string[] = [], env: Record<stri
 export interface Reported {
   /** The test's name (last part of the `FAIL  file > suite > name` header). */
   test: string
+  /** The project the test ran in (`FAIL  |name| file > ...`), when the run has named projects. */
+  project?: string
   /** The error's first line: `LeakError: test left ...`. */
   error: string
   /** `file:line:column` of the code frame Vitest drew (the first `❯` line). */
@@ -53,12 +55,16 @@ export function reportedErrors(output: string): Reported[] {
   const errors: Reported[] = []
   for (const chunk of section.split(/^⎯+(?:\[\d+\/\d+\])?⎯*$/m)) {
     const lines = chunk.split('\n')
-    const tests = lines.filter((line) => line.startsWith(' FAIL  ')).map((line) => line.split(' > ').at(-1)!.trim())
+    const headers = lines.filter((line) => line.startsWith(' FAIL  '))
     const rest = lines.filter((line) => !line.startsWith(' FAIL  ') && line.trim() !== '')
-    if (tests.length === 0 || rest.length === 0) continue
+    if (headers.length === 0 || rest.length === 0) continue
     const frame = rest.find((line) => line.trim().startsWith('❯'))
     const at = frame?.trim().split(' ').at(-1) ?? ''
-    for (const test of tests) errors.push({ test, error: rest[0]!, at, body: rest.join('\n') })
+    for (const header of headers) {
+      const test = header.split(' > ').at(-1)!.trim()
+      const project = /^ FAIL {2}\|([^|]+)\| /.exec(header)?.[1]
+      errors.push({ test, ...(project === undefined ? {} : { project }), error: rest[0]!, at, body: rest.join('\n') })
+    }
   }
   return errors
 }
