@@ -208,7 +208,28 @@ function expand(program: Program): Potential[] | undefined {
     }
   }
   run(program.main, root)
-  return events.length > maxEvents || refreshInPromiseJob ? undefined : [root, ...events]
+  if (events.length > maxEvents || refreshInPromiseJob || clearsRefreshedByNumber(program)) return undefined
+  return [root, ...events]
+}
+
+/**
+ * A timeout both refreshed and cleared by its number. Node gives a timeout
+ * that ran and was refreshed a new number that clearTimeout does not know,
+ * so clearing it by number does nothing; the loop keeps the number working
+ * (timers-node-pins.test.ts pins both).
+ */
+function clearsRefreshedByNumber(program: Program): boolean {
+  const refreshed = new Set<string>()
+  const byNumber = new Set<string>()
+  const walk = (actions: Action[]): void => {
+    for (const a of actions) {
+      if (a.kind === 'refresh') refreshed.add(a.target)
+      else if (a.kind === 'clear' && a.how === 'number') byNumber.add(a.target)
+      else if ('body' in a) walk(a.body)
+    }
+  }
+  walk(program.main)
+  return [...refreshed].some((label) => byNumber.has(label))
 }
 
 /**

@@ -155,6 +155,22 @@ describe('Node semantics the loop keeps (fake-timers differs)', () => {
 })
 
 describe('where the loop differs from Node on purpose', () => {
+  it('keeps the number of a timer that ran and was refreshed, so clearTimeout(number) still clears it', async () => {
+    const program: Program = (log) => {
+      const timer = setTimeout(() => log('t'), 5)
+      const before = +timer
+      setTimeout(() => {
+        timer.refresh()
+        log(+timer === before ? 'same number' : 'new number')
+        clearTimeout(+timer)
+      }, 10)
+    }
+    // Node gives the re-armed timer a new async id, and Symbol.toPrimitive registers
+    // only the first one: clearTimeout(+timer) finds nothing and it runs again.
+    expect(await onNode(program, 40)).toEqual(['t', 'new number', 't'])
+    expect(await onLoop(program)).toEqual(['t@5', 'same number@10'])
+  })
+
   it('keeps a refresh() made in a promise job of the callback before the timer, which Node loses', async () => {
     const program: Program = (log) => {
       setTimeout(() => {
