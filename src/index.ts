@@ -21,7 +21,9 @@ export {
   run,
   setEventLoop,
   setTraceCapture,
+  SlowCallbackError,
   Task,
+  TimelineReport,
   TimeoutError,
   TimerHandle,
   Trace,
@@ -31,6 +33,8 @@ export { test } from './vitest/fixture.ts'
 export { useLoop, useRealTime } from './vitest/use-loop.ts'
 
 export type {
+  ChromeTrace,
+  ChromeTraceEvent,
   EventLoopOptions,
   ExceptionContext,
   ExceptionHandler,
@@ -42,7 +46,9 @@ export type {
   TaskSource,
   TaskState,
   TimeFlow,
+  TimelineEvent,
+  TimelineEventType,
 } from './loop/index.ts'
 export type { Immediate, InstallOptions, LoopResolver, TimeInstallation, Timeout } from './time/index.ts'
 export type { Finding, FindingKind } from './check/index.ts'
-export type { Fakeable, LeakAllow, LoopOptions, OnLeak } from './vitest/options.ts'
+export type { Fakeable, LeakAllow, LoopOptions, OnLeak, OnSlow } from './vitest/options.ts'

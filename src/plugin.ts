@@ -3,4 +3,4 @@
 import './vitest/augment.ts'
 
 export { loopPlugin } from './vitest/plugin.ts'
-export type { PluginOptions, LoopOptions, OnLeak, LeakAllow, Fakeable } from './vitest/options.ts'
+export type { PluginOptions, LoopOptions, OnLeak, OnSlow, LeakAllow, Fakeable } from './vitest/options.ts'

@@ -182,7 +182,7 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
     const took = `took ${Math.round(slow.duration)} ms of real time (slowCallbackDuration is ${loop.slowCallbackDuration} ms)`
     const { handle, task, endedAt } = slow
     if (task === undefined && handle !== undefined) {
-      add('slow-callback', `Executing ${handle.kind} (created at ${siteOf(handle.trace)}) ${took}`, handle.trace)
+      add('slow-callback', `Executing ${describeHandle(handle)} (created at ${siteOf(handle.trace)}) ${took}`, handle.trace)
     } else if (task !== undefined && handle !== undefined) {
       add('slow-callback', `Executing the first step of Task '${task.name}' (created at ${siteOf(task.trace)}) ${took}`, task.trace)
     } else if (task !== undefined) {

@@ -3,7 +3,8 @@
  * its stack made of the user's frames only, so Vitest puts a code frame on
  * the user's line (VITEST-NOTES §3), led by a one-line summary.
  */
-import { LeakError } from '../loop/errors.ts'
+import { LeakError, SlowCallbackError } from '../loop/errors.ts'
+import type { LoopError } from '../loop/errors.ts'
 import type { StackFrame } from '../loop/trace.ts'
 import { isHiddenFile, parseFrames } from '../loop/trace.ts'
 import type { Finding, FindingKind } from './findings.ts'
@@ -36,7 +37,9 @@ export function summarize(findings: readonly Finding[], testLoop?: unknown): str
     })
   const list = parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
   const onTestLoop = testLoop !== undefined && findings.every((finding) => finding.loop === testLoop)
-  return `test left ${list}${onTestLoop ? ' on its loop' : ''}`
+  // Slow callbacks are not left behind: they ran.
+  const verb = findings.every((finding) => finding.kind === 'slow-callback') ? 'ran' : 'left'
+  return `test ${verb} ${list}${onTestLoop ? ' on its loop' : ''}`
 }
 
 /** Sorts findings into report order, stable within a kind. */
@@ -55,11 +58,18 @@ export function leakError(message: string, frames: readonly StackFrame[], cause?
   return error
 }
 
-/** The error for one finding. */
-export function findingError(finding: Finding): LeakError {
+/** `error` with its stack made of `frames` only, so Vitest draws its code frame at the first. */
+export function withFrames<E extends Error>(error: E, frames: readonly StackFrame[]): E {
+  error.stack = `${error.name}: ${error.message}${frames.length > 0 ? '\n' : ''}${frames.map(frameLine).join('\n')}`
+  return error
+}
+
+/** The error for one finding: a SlowCallbackError for a slow callback, else a LeakError. */
+export function findingError(finding: Finding): LoopError {
   const via =
     finding.via.length > 0 ? ` (made inside a dependency at ${siteText(finding.via[0])})` : ''
   const frames = finding.frames.length > 0 ? finding.frames : finding.via
+  if (finding.kind === 'slow-callback') return withFrames(new SlowCallbackError(`${finding.message}${via}`), frames)
   return leakError(`${finding.message}${via}`, frames, displayed(finding.error))
 }
 
@@ -96,7 +106,12 @@ export function buildReport(
   findings: readonly Finding[],
   testSite: StackFrame | undefined,
   testLoop?: unknown,
-): LeakError[] {
+): LoopError[] {
   const sorted = sortFindings(findings)
-  return [leakError(summarize(sorted, testLoop), testSite ? [testSite] : []), ...sorted.map(findingError)]
+  const summary = summarize(sorted, testLoop)
+  const site = testSite ? [testSite] : []
+  const head = sorted.every((finding) => finding.kind === 'slow-callback')
+    ? withFrames(new SlowCallbackError(summary), site)
+    : leakError(summary, site)
+  return [head, ...sorted.map(findingError)]
 }

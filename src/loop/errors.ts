@@ -109,6 +109,26 @@ export class LeakError extends LoopError {
   override readonly code = 'ERR_LOOP_LEAK'
 }
 
+/**
+ * Debug mode: a callback, or a step of a task, ran longer than
+ * `slowCallbackDuration` of real time (a warning by default; a failure with
+ * `onSlow: 'fail'`). The message names where it was scheduled and how long it took.
+ */
+export class SlowCallbackError extends LoopError {
+  override readonly name = 'SlowCallbackError'
+  override readonly code = 'ERR_SLOW_CALLBACK'
+}
+
+/**
+ * Debug mode: the last events of a failing test's loop (what was scheduled,
+ * fired, cancelled; tasks; time jumps), shown after the test's errors. Not a
+ * failure of its own: it is reported only for a test that failed.
+ */
+export class TimelineReport extends LoopError {
+  override readonly name = 'TimelineReport'
+  override readonly code = 'ERR_LOOP_TIMELINE'
+}
+
 /** A bug in vitest-loop itself. */
 export class InternalError extends LoopError {
   override readonly name = 'InternalError'

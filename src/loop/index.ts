@@ -9,6 +9,8 @@ export {
   LoopLimitError,
   LoopRunningError,
   NoCurrentLoopError,
+  SlowCallbackError,
+  TimelineReport,
   TimeoutError,
 } from './errors.ts'
 export { EventLoop } from './event-loop.ts'
@@ -24,6 +26,8 @@ export type {
   SlowCallback,
   TimeFlow,
 } from './event-loop.ts'
+export type { ChromeTrace, ChromeTraceEvent } from './chrome-trace.ts'
 export type { HandleKind, HandleState } from './handle.ts'
 export type { TaskOptions, TaskSource, TaskState } from './task.ts'
+export type { TimelineEvent, TimelineEventType } from './timeline.ts'
 export type { StackFrame } from './trace.ts'

@@ -3,12 +3,15 @@
  */
 import type { Finding } from '../check/findings.ts'
 import type { TimeFlow } from '../loop/event-loop.ts'
-import { describeValue, expectOneOf, toEpochMs } from '../loop/internal/validate.ts'
+import { describeValue, expectDelay, expectOneOf, toEpochMs } from '../loop/internal/validate.ts'
 import { allFakeables } from '../time/route.ts'
 import type { Fakeable } from '../time/route.ts'
 
 /** What to do with a test's leak report. */
 export type OnLeak = 'fail' | 'warn' | 'ignore'
+
+/** What to do with a test's slow callbacks (debug mode). */
+export type OnSlow = 'fail' | 'warn' | 'ignore'
 
 /**
  * An expected long-lived piece of work the sanitizer should not report: a
@@ -28,8 +31,16 @@ export interface LoopOptions {
   now?: number | Date
   /** Which globals run on virtual time. Default: all of them. */
   toFake?: readonly Fakeable[]
-  /** Debug mode (slow callbacks, timeline). Default: `LOOP_DEBUG=1`. */
+  /**
+   * Debug mode: slow callbacks and task steps are reported, and a failing
+   * test prints its loop's last events. Default: on when the environment has
+   * `LOOP_DEBUG=1`.
+   */
   debug?: boolean
+  /** Debug mode: real milliseconds a callback or task step may run before it is reported. Default 100. */
+  slowCallbackDuration?: number
+  /** Debug mode: print slow callbacks as a warning (default), fail the test, or ignore them. */
+  onSlow?: OnSlow
   /** Fail the test on a leak (default), print a warning, or ignore it. */
   onLeak?: OnLeak
   /** Expected long-lived work, never reported. */
@@ -47,6 +58,12 @@ export interface PluginOptions extends LoopOptions {
   autoUse?: boolean
   /** Test files (globs, relative to the root) that run on real time. */
   exclude?: readonly string[]
+  /**
+   * Debug mode: a folder (relative to the root) where each failing test's
+   * timeline is written as a Chrome trace (`<file>--<test>.json`; open it in
+   * https://ui.perfetto.dev). Off by default; nothing is written outside debug mode.
+   */
+  traceDir?: string
 }
 
 /** Config passed from the plugin to the workers (must survive serialization). @internal */
@@ -55,11 +72,15 @@ export interface ProvidedOptions {
   now?: number
   toFake?: Fakeable[]
   debug?: boolean
+  slowCallbackDuration?: number
+  onSlow?: OnSlow
   onLeak?: OnLeak
   allow?: string[]
   loopLimit?: number
   autoUse?: boolean
   exclude?: string[]
+  /** Absolute: resolved against the root by the plugin. */
+  traceDir?: string
   /** The project root, for `exclude`. */
   root?: string
 }
@@ -75,7 +96,20 @@ export function validateOptions(options: unknown, where: string): asserts option
     throw new TypeError(`Expected \`options\` of ${where} to be an object, got ${describeValue(options)}`)
   }
   const o = options as Record<string, unknown>
-  const known = new Set(['timeFlow', 'now', 'toFake', 'debug', 'onLeak', 'allow', 'loopLimit', 'autoUse', 'exclude'])
+  const known = new Set([
+    'timeFlow',
+    'now',
+    'toFake',
+    'debug',
+    'slowCallbackDuration',
+    'onSlow',
+    'onLeak',
+    'allow',
+    'loopLimit',
+    'autoUse',
+    'exclude',
+    'traceDir',
+  ])
   for (const key of Object.keys(o)) {
     if (!known.has(key)) {
       throw new TypeError(`Unknown option \`${key}\` of ${where}; known options: ${[...known].join(', ')}`)
@@ -83,6 +117,11 @@ export function validateOptions(options: unknown, where: string): asserts option
   }
   if (o.timeFlow !== undefined) expectOneOf('timeFlow', o.timeFlow, ['auto', 'manual'] as const)
   if (o.onLeak !== undefined) expectOneOf('onLeak', o.onLeak, ['fail', 'warn', 'ignore'] as const)
+  if (o.onSlow !== undefined) expectOneOf('onSlow', o.onSlow, ['fail', 'warn', 'ignore'] as const)
+  if (o.slowCallbackDuration !== undefined) expectDelay('slowCallbackDuration', o.slowCallbackDuration)
+  if (o.traceDir !== undefined && (typeof o.traceDir !== 'string' || o.traceDir === '')) {
+    throw new TypeError(`Expected \`traceDir\` to be a non-empty string (a folder), got ${describeValue(o.traceDir)}`)
+  }
   if (o.now !== undefined) toEpochMs('now', o.now)
   if (o.debug !== undefined && typeof o.debug !== 'boolean') {
     throw new TypeError(`Expected \`debug\` to be a boolean, got ${describeValue(o.debug)}`)

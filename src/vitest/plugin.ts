@@ -41,6 +41,7 @@ export function loopPlugin(options: PluginOptions = {}): Plugin {
       // `exclude` globs are relative to the project root (test.root, else root, else the working directory).
       const root = (test.root as string | undefined) ?? (config as { root?: string }).root
       provided.root = path.resolve(root ?? process.cwd())
+      if (options.traceDir !== undefined) provided.traceDir = path.resolve(provided.root, options.traceDir)
       const provide = ((test.provide as Record<string, unknown> | undefined) ??= {})
       provide[providedKey] = provided
     },
@@ -54,6 +55,8 @@ function toProvided(options: PluginOptions): ProvidedOptions {
   if (options.now !== undefined) provided.now = toEpochMs('now', options.now)
   if (options.toFake !== undefined) provided.toFake = [...options.toFake]
   if (options.debug !== undefined) provided.debug = options.debug
+  if (options.slowCallbackDuration !== undefined) provided.slowCallbackDuration = options.slowCallbackDuration
+  if (options.onSlow !== undefined) provided.onSlow = options.onSlow
   if (options.onLeak !== undefined) provided.onLeak = options.onLeak
   if (options.loopLimit !== undefined) provided.loopLimit = options.loopLimit
   if (options.autoUse !== undefined) provided.autoUse = options.autoUse

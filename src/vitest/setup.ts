@@ -12,17 +12,26 @@ import { afterAll, aroundEach, beforeAll, beforeEach, inject, TestRunner, vi } f
 // @vitest/runner directly: vitest 4.1's TestRunner.setTestFn is getFn (a bug), and 'vitest/suite' is deprecated.
 import { getFn, setFn } from '@vitest/runner'
 import type { RunnerTestCase } from 'vitest'
+import path from 'node:path'
+import type { Finding } from '../check/findings.ts'
 import { buildReport } from '../check/report.ts'
+import { timelineReport } from '../check/timeline-report.ts'
+import { chromeTrace } from '../loop/chrome-trace.ts'
 import { InvalidStateError } from '../loop/errors.ts'
+import type { LoopError } from '../loop/errors.ts'
+import { writeChromeTrace } from '../loop/event-loop.ts'
 import { shared } from '../loop/internal/context.ts'
 import { hop } from '../loop/internal/host.ts'
+import { log } from '../loop/internal/log.ts'
 import { _setLoopResolver } from '../loop/registry.ts'
 import type { StackFrame } from '../loop/trace.ts'
 import { installTime } from '../time/install.ts'
 import type { TimeInstallation } from '../time/install.ts'
 import { matchesGlob } from './glob.ts'
 import { isAllowed, providedKey } from './options.ts'
-import type { Fakeable, ProvidedOptions } from './options.ts'
+import type { Fakeable, OnLeak, ProvidedOptions } from './options.ts'
+import { watchRealWork, withRunnerTimer } from './real-work.ts'
+import { StallWatch } from './stall-watch.ts'
 import { TestState, currentTestState, worker } from './test-state.ts'
 import './augment.ts'
 
@@ -115,6 +124,8 @@ function install(): void {
   }
 }
 
+let stallDetection = false
+
 const excluded = (file: string): boolean =>
   (config.exclude ?? []).some((glob) => matchesGlob(file, glob, config.root))
 
@@ -128,6 +139,8 @@ const excluded = (file: string): boolean =>
  */
 export function setUpFile(): void {
   install()
+  // Stall detection needs to see Vitest's own calls to the main process; without that it stays off.
+  stallDetection = watchRealWork()
 
   beforeAll(() => {
     globals.files++
@@ -191,13 +204,21 @@ function freezeWhenBodyEnds(task: RunnerTestCase, state: TestState): void {
     const current = currentTestState() ?? state
     let result: unknown
     try {
-      result = (fn as (...a: unknown[]) => unknown).apply(this, args)
+      // The runner's timeout timer for this test is made in there: not work the test waits on.
+      result = withRunnerTimer(task.timeout, () => (fn as (...a: unknown[]) => unknown).apply(this, args))
     } catch (error) {
       current.freeze()
       throw error
     }
     if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
-      return Promise.resolve(result).finally(() => current.freeze())
+      if (!stallDetection || current.realTime) return Promise.resolve(result).finally(() => current.freeze())
+      // A test that awaits what nothing can settle fails now, not at its timeout (stall-watch.ts).
+      const watch = new StallWatch(current, testSite(task))
+      watch.start()
+      return Promise.race([Promise.resolve(result), watch.stalled]).finally(() => {
+        watch.stop()
+        current.freeze()
+      })
     }
     current.freeze()
     return result
@@ -220,16 +241,48 @@ async function finish(state: TestState): Promise<void> {
   // Rejections raised by the test's last promise jobs arrive after one real macrotask.
   await hop()
   const findings = state.findings()
+  // Debug mode's timeline as the test left it (cleaning up cancels tasks: not the test's events).
+  const loop = state.loop
+  const timeline = state.steppedAside ? undefined : loop?._timelineEvents()
   await state.cleanUp()
   if (state.fakeTimersOn && vi.isFakeTimers()) vi.useRealTimers()
   const reported = findings.filter((finding) => !isAllowed(finding, state.allow))
-  if (reported.length === 0 || state.onLeak === 'ignore') return
-  const errors = buildReport(reported, testSite(state.task), state.loop)
-  if (state.onLeak === 'warn') {
-    console.warn(errors.map((error) => error.stack).join('\n\n'))
-    return
+  const failures: LoopError[] = []
+  const warnings: LoopError[] = []
+  // Leaks follow onLeak, slow callbacks onSlow: each group is its own report.
+  const file = (group: Finding[], action: OnLeak): void => {
+    if (group.length === 0 || action === 'ignore') return
+    ;(action === 'fail' ? failures : warnings).push(...buildReport(group, testSite(state.task), loop))
   }
-  throw new AggregateError(errors, errors[0]!.message)
+  file(reported.filter((finding) => finding.kind !== 'slow-callback'), state.onLeak)
+  file(reported.filter((finding) => finding.kind === 'slow-callback'), state.onSlow)
+  if (warnings.length > 0) console.warn(warnings.map((error) => error.stack).join('\n\n'))
+  const failing = failures.length > 0 || state.task.result?.state === 'fail'
+  if (failing && timeline !== undefined && loop !== undefined && timeline.events.length > 0) {
+    const trace = writeTrace(state, timeline.events, timeline.dropped)
+    failures.push(timelineReport(timeline.events, timeline.events.length + timeline.dropped, loop.name, trace))
+  }
+  if (failures.length > 0) throw new AggregateError(failures, failures[0]!.message)
+}
+
+/** Debug mode with `traceDir`: the failing test's timeline as a Chrome trace; returns its path (relative to the working directory when inside it). */
+function writeTrace(state: TestState, events: Parameters<typeof chromeTrace>[0], dropped: number): string | undefined {
+  const dir = config.traceDir
+  const loop = state.loop
+  if (dir === undefined || loop === undefined) return undefined
+  const root = config.root ?? process.cwd()
+  const safe = (text: string): string => text.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '')
+  const test = (state.task as { fullTestName?: string }).fullTestName ?? state.task.name
+  const name = `${safe(path.relative(root, state.task.file.filepath))}--${safe(test)}.json`
+  const file = path.join(dir, name)
+  try {
+    writeChromeTrace(file, chromeTrace(events, loop.name, loop.id, loop.time(), dropped))
+  } catch (error) {
+    log('could not write the trace of %s to %s: %O', state.task.name, file, error)
+    return undefined
+  }
+  const relative = path.relative(process.cwd(), file)
+  return relative.startsWith('..') ? file : relative
 }
 
 /** The test's own line, from `task.location` (the plugin turns on includeTaskLocation). */

@@ -13,7 +13,8 @@ import { shared } from '../loop/internal/context.ts'
 import { toEpochMs } from '../loop/internal/validate.ts'
 import type { StackFrame } from '../loop/trace.ts'
 import { isHiddenFile, parseFrames } from '../loop/trace.ts'
-import type { Fakeable, LeakAllow, LoopOptions, OnLeak, ProvidedOptions } from './options.ts'
+import type { Fakeable, LeakAllow, LoopOptions, OnLeak, OnSlow, ProvidedOptions } from './options.ts'
+import { beginTestWork, endTestWork } from './real-work.ts'
 
 /** One test's state. @internal */
 export class TestState {
@@ -34,10 +35,15 @@ export class TestState {
    */
   bodyDone = false
   onLeak: OnLeak
+  onSlow: OnSlow
   allow: LeakAllow[]
   toFake: ReadonlySet<Fakeable> | undefined
   readonly userLoops = new Set<EventLoop>()
   readonly rejections: { reason: unknown; site: StackFrame[] }[] = []
+  /** Real work started from here on is this test's (stall detection: see real-work.ts). */
+  readonly realWorkMark = beginTestWork()
+  /** Told when a driver of the test's loop stops (the stall watch looks then). */
+  onLoopIdle: (() => void) | undefined
   #loop: EventLoop | undefined
   readonly #config: ProvidedOptions
 
@@ -46,6 +52,7 @@ export class TestState {
     this.#config = config
     this.realTime = realTime
     this.onLeak = config.onLeak ?? 'fail'
+    this.onSlow = config.onSlow ?? 'warn'
     this.allow = [...(config.allow ?? [])]
     this.toFake = config.toFake ? new Set(config.toFake) : undefined
   }
@@ -67,8 +74,10 @@ export class TestState {
           ...(config.now !== undefined ? { now: config.now } : {}),
           ...(config.debug !== undefined ? { debug: config.debug } : {}),
           ...(config.loopLimit !== undefined ? { loopLimit: config.loopLimit } : {}),
+          ...(config.slowCallbackDuration !== undefined ? { slowCallbackDuration: config.slowCallbackDuration } : {}),
           name: 'the test loop',
         })
+        this.#loop._setIdleListener(() => this.onLoopIdle?.())
       } finally {
         shared.onLoopCreated = previous
       }
@@ -82,6 +91,8 @@ export class TestState {
     if (options.timeFlow !== undefined) loop.setTimeFlow(options.timeFlow)
     if (options.now !== undefined) loop.setSystemTime(toEpochMs('now', options.now))
     if (options.debug !== undefined) loop.setDebug(options.debug)
+    if (options.slowCallbackDuration !== undefined) loop.slowCallbackDuration = options.slowCallbackDuration
+    if (options.onSlow !== undefined) this.onSlow = options.onSlow
     if (options.onLeak !== undefined) this.onLeak = options.onLeak
     if (options.allow !== undefined) this.allow.push(...options.allow)
     if (options.toFake !== undefined) this.toFake = new Set(options.toFake)
@@ -126,6 +137,7 @@ export class TestState {
   /** Cancels what is pending and closes every loop the test had. */
   async cleanUp(): Promise<void> {
     this.finished = true
+    endTestWork(this.realWorkMark)
     const loops = [...this.userLoops]
     if (this.#loop !== undefined) loops.push(this.#loop)
     for (const loop of loops) {

@@ -121,16 +121,26 @@ const expected: Record<string, Expected> = {
   ],
   // misc.test.ts
   'leaks a node:timers/promises timer it never awaited': [
-    ['LeakError: test left 1 pending timer on its loop', 'misc.test.ts:5:1'],
-    [timer('setTimeout(anonymous, 9,000 ms)', '9,000 ms', '0 ms'), 'misc.test.ts:6:8'],
+    ['LeakError: test left 1 pending timer on its loop', 'misc.test.ts:7:1'],
+    [timer('setTimeout(anonymous, 9,000 ms)', '9,000 ms', '0 ms'), 'misc.test.ts:8:8'],
   ],
   'calls vi.useFakeTimers after asking for the loop': [
-    [/^InvalidStateError: vi.useFakeTimers\(\) cannot be used in a test that uses the vitest-loop loop/, 'misc.test.ts:11:6'],
+    [/^InvalidStateError: vi.useFakeTimers\(\) cannot be used in a test that uses the vitest-loop loop/, 'misc.test.ts:13:6'],
   ],
-  'hits the test timeout with a pending task': [
-    ['Error: Test timed out in 50ms.', 'misc.test.ts:14:1'],
-    ['LeakError: test left 1 pending task on its loop', 'misc.test.ts:14:1'],
-    ["LeakError: pending Task 'forever' is not done: await it, or cancel it with task.cancel()", 'misc.test.ts:16:14'],
+  // a stall: DeadlockError at once, at the stuck task's line, then the report of what was left
+  'awaits a task that can never finish': [
+    [
+      'DeadlockError: the test awaits a promise that can never settle: nothing is scheduled on the test loop, no loop is running and no real work is in flight.',
+      'misc.test.ts:18:14',
+    ],
+    ['LeakError: test left 1 pending task on its loop', 'misc.test.ts:16:1'],
+    ["LeakError: pending Task 'forever' is not done: await it, or cancel it with task.cancel()", 'misc.test.ts:18:14'],
+  ],
+  // real I/O in flight is no stall: the test timeout fires, and the report still comes, once
+  'hits the test timeout waiting on a socket that never answers': [
+    ['Error: Test timed out in 50ms.', 'misc.test.ts:21:1'],
+    ['LeakError: test left 1 pending task on its loop', 'misc.test.ts:21:1'],
+    ["LeakError: pending Task 'reply' is not done: await it, or cancel it with task.cancel()", 'misc.test.ts:32:14'],
   ],
 }
 
@@ -150,7 +160,7 @@ describe('the leak zoo (test/fixtures/leak-zoo)', () => {
   it('has at least 20 leaky tests, and every one of them fails', () => {
     expect(Object.keys(expected).length).toBeGreaterThanOrEqual(20)
     expect(run.code).toBe(1)
-    expect(run.output).toMatch(/Tests {2}26 failed \| 2 passed \(28\)/)
+    expect(run.output).toMatch(/Tests {2}27 failed \| 2 passed \(29\)/)
     for (const name of Object.keys(expected)) expect(run.output).toContain(`× ${name}`)
   })
 

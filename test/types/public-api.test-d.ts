@@ -15,7 +15,7 @@ import {
   useLoop,
   useRealTime,
 } from 'vitest-loop'
-import type { Finding, LoopOptions, OnLeak } from 'vitest-loop'
+import type { ChromeTrace, Finding, LoopOptions, OnLeak, OnSlow } from 'vitest-loop'
 import { installVirtualTime, newEventLoop as coreNewEventLoop } from 'vitest-loop/core'
 import type { TimeInstallation } from 'vitest-loop/core'
 import { loopPlugin } from 'vitest-loop/plugin'
@@ -42,6 +42,12 @@ describe('useLoop()', () => {
     // @ts-expect-error toFake names globals that virtual time can take over
     useLoop({ toFake: ['fetch'] })
     useLoop({ allow: ['expected', /poller/, (finding: Finding) => finding.kind === 'pending-timer'] })
+    expectTypeOf<LoopOptions['onSlow']>().toEqualTypeOf<OnSlow | undefined>()
+    useLoop({ debug: true, slowCallbackDuration: 50, onSlow: 'fail' })
+    // @ts-expect-error onSlow is 'fail', 'warn' or 'ignore'
+    useLoop({ onSlow: 'throw' })
+    // @ts-expect-error traceDir is a plugin option, not a per-test one
+    useLoop({ traceDir: 'traces' })
   })
 })
 
@@ -85,6 +91,8 @@ describe('EventLoop', () => {
     loop.callLater(() => {}, 10)
     // @ts-expect-error not an EventLoopOptions option
     newEventLoop({ onLeak: 'warn' })
+    expectTypeOf(loop.exportTrace).toEqualTypeOf<(path: string) => void>()
+    expectTypeOf<ChromeTrace['traceEvents'][number]['ph']>().toEqualTypeOf<'X' | 'i' | 'M'>()
   })
 
   vitestTest('has error classes with a code', () => {
@@ -107,6 +115,7 @@ describe('loopPlugin()', () => {
   vitestTest('is a Vite plugin for defineConfig', () => {
     expectTypeOf(loopPlugin()).toEqualTypeOf<Plugin>()
     defineConfig({ plugins: [loopPlugin({ autoUse: false, exclude: ['e2e/**'], onLeak: 'warn' })] })
+    defineConfig({ plugins: [loopPlugin({ debug: true, onSlow: 'fail', slowCallbackDuration: 50, traceDir: '.traces' })] })
   })
 
   vitestTest('takes PluginOptions, and only them', () => {

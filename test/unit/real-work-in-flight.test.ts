@@ -1,0 +1,113 @@
+// What the stall check counts as real work that may still settle a test's
+// promise: thread-pool jobs and real timers Node does not list, resources it
+// does, and Vitest's own calls to the main process.
+import { AsyncResource } from 'node:async_hooks'
+import crypto from 'node:crypto'
+import net from 'node:net'
+import zlib from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import {
+  beginTestWork,
+  endTestWork,
+  ours,
+  realWorkMark,
+  resourcesAboveBaseline,
+  rpcCallsInFlight,
+  trackedWork,
+  watchRealWork,
+  withRunnerTimer,
+} from '../../src/vitest/real-work.ts'
+
+watchRealWork()
+
+describe('trackedWork', () => {
+  it('counts a thread-pool job Node does not list until its callback runs', async () => {
+    const mark = realWorkMark()
+    const done = new Promise((resolve) => crypto.pbkdf2('secret', 'salt', 1, 32, 'sha256', resolve))
+    expect(process.getActiveResourcesInfo()).not.toContain('PBKDF2REQUEST')
+    expect(trackedWork(mark)).toContain('a PBKDF2REQUEST in flight')
+    await done
+    expect(trackedWork(mark)).not.toContain('a PBKDF2REQUEST in flight')
+  })
+
+  it('sees the end of the crypto jobs tests await most: keys, random bytes, scrypt, WebCrypto digests', async () => {
+    const mark = realWorkMark()
+    const jobs = Promise.all([
+      new Promise((resolve) => crypto.generateKeyPair('ec', { namedCurve: 'P-256' }, resolve)),
+      new Promise((resolve) => crypto.randomBytes(16, resolve)),
+      new Promise((resolve) => crypto.scrypt('secret', 'salt', 16, resolve)),
+      crypto.subtle.digest('SHA-256', new Uint8Array(16)),
+    ])
+    expect(trackedWork(mark).filter((what) => what.includes('REQUEST')).sort()).toEqual([
+      'a HASHREQUEST in flight',
+      'a KEYPAIRGENREQUEST in flight',
+      'a RANDOMBYTESREQUEST in flight',
+      'a SCRYPTREQUEST in flight',
+    ])
+    await jobs
+    expect(trackedWork(mark).filter((what) => what.includes('REQUEST'))).toEqual([])
+  })
+
+  it('counts a zlib handle while it compresses', async () => {
+    const mark = realWorkMark()
+    const done = new Promise((resolve) => zlib.gzip(Buffer.alloc(1000), resolve))
+    expect(trackedWork(mark)).toContain('a ZLIB in flight')
+    await done
+    expect(trackedWork(mark)).not.toContain('a ZLIB in flight')
+  })
+
+  it("counts an unref'd real timer until it is cleared, but not the runner's timeout timer nor ours", () => {
+    // Vitest's own real timers (this test's timeout among them) are in flight too: count ours.
+    const timers = (): number => trackedWork(realWorkMark()).filter((what) => what === 'a Timeout in flight').length
+    const before = timers()
+    const timer = setTimeout(() => {}, 60_000).unref()
+    expect(timers()).toBe(before + 1)
+    clearTimeout(timer)
+    expect(timers()).toBe(before)
+
+    const runner = withRunnerTimer(5000, () => setTimeout(() => {}, 5000).unref())
+    const own = ours(() => setTimeout(() => {}, 5000).unref())
+    expect(timers()).toBe(before)
+    clearTimeout(runner)
+    clearTimeout(own)
+  })
+
+  it('counts work of unknown kinds, whose end it cannot see, for the tests running when it started', () => {
+    const test = beginTestWork()
+    const work = new AsyncResource('SOME_ADDON_WORK')
+    expect(trackedWork(test)).toContain('a SOME_ADDON_WORK in flight')
+    work.runInAsyncScope(() => {})
+    expect(trackedWork(test)).toContain('a SOME_ADDON_WORK in flight')
+    // a test that began after it does not wait on it
+    const later = beginTestWork()
+    expect(trackedWork(later)).not.toContain('a SOME_ADDON_WORK in flight')
+    endTestWork(later)
+    endTestWork(test)
+  })
+})
+
+describe('resourcesAboveBaseline', () => {
+  it('counts every kind of live resource above the fewest seen, servers included', async () => {
+    resourcesAboveBaseline()
+    const server = net.createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    expect(resourcesAboveBaseline()).toBe('1 TCPServerWrap')
+    await new Promise((resolve) => server.close(resolve))
+    // The handle leaves Node's list a turn or two of the event loop after its close callback.
+    for (let turn = 0; turn < 5 && process.getActiveResourcesInfo().includes('TCPServerWrap'); turn++) {
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(resourcesAboveBaseline() ?? '').not.toContain('TCPServerWrap')
+  })
+})
+
+describe('rpcCallsInFlight', () => {
+  it("counts Vitest's calls to the main process until they are answered", async () => {
+    const rpc = (globalThis as unknown as { __vitest_worker__: { rpc: { getCountOfFailedTests(): Promise<number> } } }).__vitest_worker__.rpc
+    const before = rpcCallsInFlight()
+    const answer = rpc.getCountOfFailedTests()
+    expect(rpcCallsInFlight()).toBe(before + 1)
+    await answer
+    expect(rpcCallsInFlight()).toBe(before)
+  })
+})
