@@ -36,8 +36,10 @@ export interface CellResult {
   value: number
   /** The same per operation (timer, tick, sleep, handle), in ns; bytes for M. */
   perOp: number
-  /** Reps measured, and their first and third quartiles (ms). */
+  /** Reps measured (over every pass), and the first and third quartiles (ms) of the pass reported. */
   count: number
+  /** Passes of the orchestrator over this cell (the median pass is reported). */
+  passes?: number
   q1: number
   q3: number
   truncated: boolean

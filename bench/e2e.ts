@@ -103,24 +103,54 @@ function runVitest(dir: string, out: string): Promise<number> {
   })
 }
 
-export async function perTest(variant: Variant, tests: number, runs: number): Promise<E2eResult> {
-  if (variant === 'loop' && !fixtureLayerPresent()) {
-    return { variant, tests, perTestUs: 'pending: needs the fixture layer', samples: [], wallMs: NaN }
-  }
+/** Writes the variant's project; undefined when the variant cannot run yet. */
+function prepare(variant: Variant, tests: number): string | undefined {
+  if (variant === 'loop' && !fixtureLayerPresent()) return undefined
   const dir = join(tmp, `e2e-${variant}`)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'per-test.test.ts'), testFile(variant, tests))
   writeFileSync(join(dir, 'vitest.config.ts'), configFile(variant))
+  return dir
+}
+
+/** One nested run: µs per test as the file timed itself, and the run's wall time (ms). */
+async function runOnce(dir: string, tests: number): Promise<{ perTestUs: number; wallMs: number }> {
   const out = join(dir, 'result.json')
-  const samples: number[] = []
-  const walls: number[] = []
-  await runVitest(dir, out) // warm-up: Vite's transform cache, the OS page cache
-  for (let r = 0; r < runs; r++) {
-    rmSync(out, { force: true })
-    walls.push(await runVitest(dir, out))
-    const { ms } = JSON.parse(readFileSync(out, 'utf8')) as { ms: number }
-    samples.push((ms * 1000) / tests)
+  rmSync(out, { force: true })
+  const wallMs = await runVitest(dir, out)
+  const { ms } = JSON.parse(readFileSync(out, 'utf8')) as { ms: number }
+  return { perTestUs: (ms * 1000) / tests, wallMs }
+}
+
+/**
+ * Every variant, `runs` times, the variants taking turns (plain, loop, vi,
+ * plain, ...) so that a change in the machine's load hits them alike. One
+ * warm-up run each first (Vite's transform cache, the OS page cache).
+ */
+export async function perTestAll(variants: readonly Variant[], tests: number, runs: number): Promise<E2eResult[]> {
+  const dirs = new Map<Variant, string | undefined>(variants.map((v) => [v, prepare(v, tests)]))
+  const samples = new Map<Variant, number[]>(variants.map((v) => [v, []]))
+  const walls = new Map<Variant, number[]>(variants.map((v) => [v, []]))
+  const failed = new Map<Variant, string>()
+  for (let r = -1; r < runs; r++) {
+    for (const variant of variants) {
+      const dir = dirs.get(variant)
+      if (dir === undefined || failed.has(variant)) continue
+      try {
+        const once = await runOnce(dir, tests)
+        if (r < 0) continue
+        samples.get(variant)!.push(once.perTestUs)
+        walls.get(variant)!.push(once.wallMs)
+      } catch (error) {
+        failed.set(variant, `failed: ${(error as Error).message}`)
+      }
+    }
   }
-  return { variant, tests, perTestUs: median(samples), samples, wallMs: median(walls) }
+  return variants.map((variant) => {
+    const reason = dirs.get(variant) === undefined ? 'pending: needs the fixture layer' : failed.get(variant)
+    if (reason !== undefined) return { variant, tests, perTestUs: reason, samples: [], wallMs: NaN }
+    const s = samples.get(variant)!
+    return { variant, tests, perTestUs: median(s), samples: s, wallMs: median(walls.get(variant)!) }
+  })
 }

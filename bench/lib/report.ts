@@ -12,6 +12,8 @@ export interface CellOutcome {
   error?: string
   /** Not run: one rep was projected at this many ms. */
   skipped?: number
+  /** Wall-clock time of the cell's process, ms. */
+  wallMs?: number
 }
 
 export interface RunInfo {
@@ -20,6 +22,7 @@ export interface RunInfo {
   cpu: string
   smoke: boolean
   runs: number
+  rounds: number
   seconds: number
   /** 1-minute load average when the run started and ended. */
   load: [number, number]
@@ -194,6 +197,7 @@ export function report(outcomes: CellOutcome[], e2e: E2eResult[], info: RunInfo)
   lines.push(
     `${info.smoke ? '**Smoke run** (small N: checks that the bench runs, the figures mean little). ' : ''}` +
       `${info.date}, Node ${info.node}, ${info.cpu}; median of at least ${info.runs} reps per cell after a warm-up, ` +
+      `median cell of ${info.rounds} passes over the plan (cells over 20 s: one pass), ` +
       `each cell in a fresh process; ${info.seconds.toFixed(0)} s in all; load average ${info.load[0].toFixed(1)} at ` +
       `the start, ${info.load[1].toFixed(1)} at the end. Regenerate with \`npm run bench\`.`,
     '',
