@@ -134,7 +134,7 @@ export function chromeTrace(events: readonly TimelineEvent[], loopName: string, 
   }
 
   // Tasks whose creation fell out of the ring start with the oldest event kept.
-  for (const task of tids.keys()) if (!spans.has(task)) spans.set(task, { start: first, end: undefined, state: task.state })
+  for (const task of tids.keys()) if (!spans.has(task)) spans.set(task, { start: first, end: undefined, state: 'pending' })
   const taskEvents: ChromeTraceEvent[] = []
   for (const [task, span] of spans) {
     const end = span.end ?? now
@@ -146,7 +146,8 @@ export function chromeTrace(events: readonly TimelineEvent[], loopName: string, 
       pid,
       tid: tidOf(task),
       cat: 'task',
-      args: { state: span.end === undefined ? task.state : span.state, createdAt: formatSite(task.trace?.site) },
+      // The state the timeline knows: a task cancelled after its last event (a test's clean-up) was pending in it.
+      args: { state: span.end === undefined ? 'pending' : span.state, createdAt: formatSite(task.trace?.site) },
     })
   }
 

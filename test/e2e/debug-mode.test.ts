@@ -203,7 +203,7 @@ describe('LOOP_DEBUG=1 (env.test.ts)', () => {
       [0, 'loop (outside tasks)'],
       [1, "Task 'poller'"],
     ])
-    expect(traceEvents.find((e) => e.ph === 'X' && e.name === "Task 'poller'")).toMatchObject({ tid: 1, ts: 0, dur: 3_000_000 })
+    expect(traceEvents.find((e) => e.ph === 'X' && e.name === "Task 'poller'")).toMatchObject({ tid: 1, ts: 0, dur: 3_000_000, args: { state: 'failed' } })
     expect(traceEvents.filter((e) => e.ph === 'X' && e.tid === 1 && e.name.startsWith('setTimeout')).map((e) => e.ts)).toEqual([
       1_000_000, 2_000_000, 3_000_000,
     ])

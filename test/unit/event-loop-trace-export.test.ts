@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { InvalidStateError, newEventLoop } from 'vitest-loop'
+import { chromeTrace } from '../../src/loop/chrome-trace.ts'
 import { expectError, thrown } from '../helpers/errors.ts'
 
 interface TraceEvent {
@@ -88,6 +89,17 @@ describe('exportTrace', () => {
     ])
     expect(events.filter((e) => e.name.startsWith('time jump')).map((e) => e.ts)).toEqual([250_000, 1_000_000, 1_500_000, 2_000_000, 3_000_000])
     expect(events.find((e) => e.name.includes('failed'))).toMatchObject({ name: "Task 'worker' failed: Error: worker failed", ph: 'i', tid: 2, ts: 1_500_000 })
+  })
+
+  it('shows a task the timeline saw pending as pending, even if it was cancelled after (a test cleaning up)', () => {
+    const loop = newEventLoop({ debug: true })
+    const task = loop.createTask(() => new Promise(() => {}), { name: 'stuck' })
+    loop.runUntilIdleSync()
+    const { events } = loop._timelineEvents()!
+    task.cancel()
+    const span = chromeTrace(events, loop.name, loop.id, loop.time()).traceEvents.find((e) => e.name === "Task 'stuck'")
+    expect(span).toMatchObject({ ph: 'X', ts: 0, dur: 0, args: { state: 'pending' } })
+    loop.close()
   })
 
   it('refuses a loop that was never in debug mode, naming how to turn it on, and a bad path', () => {
