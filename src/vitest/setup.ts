@@ -7,6 +7,12 @@
  * everything; our onTestFinished, registered from our beforeEach, runs after
  * the file's afterEach hooks and fixture teardown, so the sanitizer sees the
  * loop exactly as the test and its hooks left it.
+ *
+ * The test function itself is wrapped: it races a stall watch (a test that
+ * awaits what nothing can settle fails with DeadlockError, stall-watch.ts),
+ * and the loop freezes the moment it settles. In debug mode a failing test
+ * also gets its loop's last events (TimelineReport) and, with `traceDir`, a
+ * Chrome trace.
  */
 import { afterAll, aroundEach, beforeAll, beforeEach, inject, TestRunner, vi } from 'vitest'
 // @vitest/runner directly: vitest 4.1's TestRunner.setTestFn is getFn (a bug), and 'vitest/suite' is deprecated.

@@ -35,10 +35,11 @@ describe('slow callbacks and stalls (slow.test.ts, stall.test.ts)', () => {
     reported = reportedErrors(run.output)
   }, 60_000)
 
-  it('fails exactly the slow test with onSlow: fail and the three stalled tests', () => {
+  it('fails exactly the slow test with onSlow: fail and the four stalled tests', () => {
     expect(run.code).toBe(1)
-    expect(run.output).toMatch(/Tests {2}4 failed \| 3 passed \(7\)/)
+    expect(run.output).toMatch(/Tests {2}5 failed \| 3 passed \(8\)/)
     expect([...new Set(reported.map((r) => r.test))].sort()).toEqual([
+      'awaits a promise nobody resolves',
       'awaits a task stuck after its timer fired, in debug mode',
       'awaits a task that can never finish',
       'fails on a slow task step with onSlow: fail',
@@ -98,6 +99,19 @@ describe('slow callbacks and stalls (slow.test.ts, stall.test.ts)', () => {
     const deadlock = reported.find((r) => r.error.startsWith('DeadlockError') && r.test === 'awaits a task that can never finish')!
     expect(deadlock.body).toContain(`Pending tasks:\n  - Task 'stuck' created at ${task}:14\n`)
     expect(deadlock.body).toContain("(Debug mode, LOOP_DEBUG=1, also says what each task scheduled last and prints the loop's last events.)")
+  })
+
+  it("fails a test awaiting a promise nobody resolves with DeadlockError at the test's line", () => {
+    const errors = reported.filter((r) => r.test === 'awaits a promise nobody resolves')
+    expect(errors.map((r) => [r.error, r.at])).toEqual([
+      [
+        'DeadlockError: the test awaits a promise that can never settle: nothing is scheduled on the test loop, no loop is running and no real work is in flight.',
+        `${site('stall.test.ts', 'no task')}:1`,
+      ],
+    ])
+    expect(errors[0]!.body).toContain(
+      'No task is pending: the test awaits something outside the loop that nothing will settle (a promise nobody resolves, an event nobody emits).',
+    )
   })
 
   it('says, in debug mode, what the stuck task scheduled last, and prints the timeline', () => {
