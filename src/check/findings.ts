@@ -142,7 +142,10 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
   }
   // A closed loop dropped its handles; an unclosed one still holds them.
   for (const handle of snapshot.handles) {
-    if (!handle.ref) continue
+    // Unref'd work is exempt (Node would not wait for it); so is Node's own
+    // plumbing scheduled through the globals (fetch's undici), which the
+    // Vitest layer hands back to the real event loop.
+    if (!handle.ref || handle.trace?.byNode === true) continue
     if (isTimer(handle)) {
       add(
         'pending-timer',

@@ -54,6 +54,19 @@ export class Trace {
     return this.#frames
   }
 
+  /**
+   * True when the innermost frame outside vitest-loop is Node's own code
+   * (`node:internal/...`, such as the undici behind `fetch`): the work is
+   * Node's plumbing scheduled through the globals, not the test's.
+   */
+  get byNode(): boolean {
+    for (const frame of parseFrames(this.raw)) {
+      if (frame.file.startsWith(ownDir)) continue
+      return frame.file.startsWith('node:')
+    }
+    return false
+  }
+
   /** The first frame left: normally the user's line. */
   get site(): StackFrame | undefined {
     return this.frames[0]

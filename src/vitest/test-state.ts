@@ -9,6 +9,7 @@ import type { RunnerTestCase } from 'vitest'
 import type { Finding } from '../check/findings.ts'
 import { inspectLoop } from '../check/findings.ts'
 import { EventLoop } from '../loop/event-loop.ts'
+import { handNodeWorkToHost } from '../time/hand-over.ts'
 import { shared } from '../loop/internal/context.ts'
 import { toEpochMs } from '../loop/internal/validate.ts'
 import type { StackFrame } from '../loop/trace.ts'
@@ -141,6 +142,7 @@ export class TestState {
     const loops = [...this.userLoops]
     if (this.#loop !== undefined) loops.push(this.#loop)
     for (const loop of loops) {
+      if (!loop.isClosed()) handNodeWorkToHost(loop)
       for (const task of loop.allTasks()) task.cancel('the test ended')
       loop._terminate()
     }

@@ -1,0 +1,53 @@
+// fetch's undici queues a setImmediate through the patched global after a
+// response: Node's plumbing, not the test's work. It is handed back to the
+// real event loop instead of being reported.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { installVirtualTime, newEventLoop } from 'vitest-loop/core'
+import { inspectLoop } from '../../src/check/findings.ts'
+import { handNodeWorkToHost } from '../../src/time/hand-over.ts'
+
+describe('handNodeWorkToHost', () => {
+  const server = createServer((_, res) => res.end('pong'))
+  let url = ''
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+  })
+  afterAll(async () => {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  })
+
+  it("moves what Node's internals queued on the loop to the real event loop, and the sanitizer never reports it", async () => {
+    const loop = newEventLoop({ timeFlow: 'manual' })
+    const installation = installVirtualTime(loop)
+    try {
+      const response = await fetch(url)
+      expect(await response.text()).toBe('pong')
+    } finally {
+      installation.uninstall()
+    }
+    const byNode = loop._snapshot().handles.filter((handle) => handle.trace?.byNode)
+    expect(byNode.length).toBeGreaterThan(0)
+    expect(inspectLoop(loop._snapshot(), 'test')).toEqual([])
+
+    const ran: unknown[] = []
+    for (const handle of byNode) {
+      const callback = handle.callback!
+      ;(handle as unknown as { _callback: unknown })._callback = (...args: unknown[]) => {
+        ran.push(handle)
+        return callback(...args)
+      }
+    }
+    expect(handNodeWorkToHost(loop)).toBe(byNode.length)
+    expect(loop._snapshot().handles.filter((handle) => handle.trace?.byNode)).toEqual([])
+    await new Promise((resolve) => setImmediate(resolve))
+    // The immediates ran on the real loop; a timer of Node's keeps its remaining delay there.
+    const immediates = byNode.filter((handle) => handle.kind === 'immediate')
+    expect(immediates.length).toBeGreaterThan(0)
+    expect(ran).toEqual(expect.arrayContaining(immediates))
+    loop.close()
+  })
+})
