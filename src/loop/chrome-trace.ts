@@ -13,6 +13,8 @@
  *
  * Format: https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU
  */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import type { Task } from './task.ts'
 import { handleLabel, ms } from './timeline.ts'
 import type { TimelineEvent } from './timeline.ts'
@@ -173,4 +175,10 @@ function round(value: number): number {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}
+
+/** Writes a Chrome trace to `path`, making its folder. @internal */
+export function writeChromeTrace(path: string, trace: unknown): void {
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(path, JSON.stringify(trace))
 }

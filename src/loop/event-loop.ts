@@ -16,15 +16,13 @@
  * Only one driver runs at a time.
  */
 import './internal/dispose.ts' // first: the dispose methods below need Symbol.dispose
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { chromeTrace } from './chrome-trace.ts'
+import { chromeTrace, writeChromeTrace } from './chrome-trace.ts'
 import { DeadlockError, InvalidStateError, LoopClosedError, LoopLimitError, LoopRunningError, TimeoutError } from './errors.ts'
 import { Handle, TimerHandle } from './handle.ts'
 import type { HandleOwner } from './handle.ts'
 import { currentLoop, currentTaskOf, shared } from './internal/context.ts'
 import { Deque } from './internal/deque.ts'
-import { host, hop } from './internal/host.ts'
+import { batchedHop, host, hop } from './internal/host.ts'
 import { runOnExecutor } from './internal/executor.ts'
 import { envDebug } from './internal/env.ts'
 import { defaultIoProbe } from './internal/io-probe.ts'
@@ -1277,50 +1275,6 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
 
 /** Handles that start a task, and their task: reported as the task, never as a callback. */
 const taskStarts = new WeakMap<Handle, Task<unknown>>()
-
-/** Writes a Chrome trace to `path`, making its folder. @internal */
-export function writeChromeTrace(path: string, trace: unknown): void {
-  mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, JSON.stringify(trace))
-}
-
-/**
- * The wait between two callbacks of an async driver, without a trip round the
- * real event loop each. Immediates queued together run in one check phase,
- * and Node runs every process.nextTick callback and promise job between any
- * two of them, as between two of its timers; so resuming from one of a batch
- * of immediates armed at once gives what a fresh hop() gives (everything the
- * last callback queued has run) without an epoll call per callback. Batches
- * double while drivers keep waiting, up to `maxHopBatch`, and fall back to one
- * when an immediate finds nobody waiting (a leftover costs a no-op call);
- * real I/O and real timers still get a turn once per batch. The I/O probe
- * reads Node's live resource list on every call, so a driver that asks it
- * (the pump, runUntilComplete, runForever) sees I/O a callback started
- * whichever immediate resumed it.
- */
-const maxHopBatch = 256
-const hopWaiters = new Deque<() => void>()
-let hopsArmed = 0
-let hopBatch = 1
-
-function releaseHop(): void {
-  hopsArmed--
-  const resolve = hopWaiters.shift()
-  if (resolve === undefined) hopBatch = 1
-  else resolve()
-}
-
-function batchedHop(): Promise<void> {
-  return new Promise((resolve) => {
-    hopWaiters.push(resolve)
-    if (hopWaiters.length > hopsArmed) {
-      for (let i = 0; i < hopBatch; i++) host.setImmediate(releaseHop)
-      hopsArmed += hopBatch
-      if (hopBatch < maxHopBatch) hopBatch *= 2
-    }
-  })
-}
-
 
 /** The loop running this code, or undefined. @internal */
 export function runningLoop(): EventLoop | undefined {
