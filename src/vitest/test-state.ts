@@ -9,6 +9,8 @@ import type { RunnerTestCase } from 'vitest'
 import type { Finding } from '../check/findings.ts'
 import { inspectLoop } from '../check/findings.ts'
 import { EventLoop } from '../loop/event-loop.ts'
+import { envDebug } from '../loop/internal/env.ts'
+import { getTraceCapture, setTraceCapture } from '../loop/trace.ts'
 import { handNodeWorkToHost } from '../time/hand-over.ts'
 import { shared } from '../loop/internal/context.ts'
 import { toEpochMs } from '../loop/internal/validate.ts'
@@ -16,6 +18,9 @@ import type { StackFrame } from '../loop/trace.ts'
 import { isHiddenFile, parseFrames } from '../loop/trace.ts'
 import type { Fakeable, LeakAllow, LoopOptions, OnLeak, OnSlow, ProvidedOptions } from './options.ts'
 import { beginTestWork, endTestWork } from './real-work.ts'
+
+/** LOOP_DEBUG, read once per worker: the environment does not change under a running suite. */
+const debugFromEnv = envDebug()
 
 /** One test's state. @internal */
 export class TestState {
@@ -69,17 +74,22 @@ export class TestState {
       const config = this.#config
       const previous = shared.onLoopCreated
       shared.onLoopCreated = undefined // the test's own loop is not a loop the test made
+      // Reports place the test's loop by the test's own line (task.location),
+      // never by where vitest-loop made it: its creation trace would be wasted work.
+      const traces = getTraceCapture()
+      setTraceCapture(false)
       try {
         this.#loop = new EventLoop({
           timeFlow: config.timeFlow ?? 'auto',
           ...(config.now !== undefined ? { now: config.now } : {}),
-          ...(config.debug !== undefined ? { debug: config.debug } : {}),
+          debug: config.debug ?? debugFromEnv,
           ...(config.loopLimit !== undefined ? { loopLimit: config.loopLimit } : {}),
           ...(config.slowCallbackDuration !== undefined ? { slowCallbackDuration: config.slowCallbackDuration } : {}),
           name: 'the test loop',
         })
         this.#loop._setIdleListener(() => this.onLoopIdle?.())
       } finally {
+        setTraceCapture(traces)
         shared.onLoopCreated = previous
       }
     }
