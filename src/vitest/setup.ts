@@ -177,7 +177,7 @@ export function setUpFile(): void {
       get: () => askLoop(state),
       set: (value: unknown) => Object.defineProperty(context, 'loop', { value, configurable: true, writable: true }),
     })
-    freezeWhenBodyEnds(task as RunnerTestCase, state)
+    freezeWhenBodyEnds(task as RunnerTestCase)
     onTestFinished(() => finish(state))
   })
 }
@@ -190,7 +190,7 @@ const wrapped = new WeakSet<RunnerTestCase>()
  * test left (they are what the sanitizer reports). The runner reads the
  * function after the beforeEach hooks, so replacing it here takes effect.
  */
-function freezeWhenBodyEnds(task: RunnerTestCase, state: TestState): void {
+function freezeWhenBodyEnds(task: RunnerTestCase): void {
   if (wrapped.has(task)) return
   const fn = getFn(task)
   if (typeof fn !== 'function') {
@@ -205,8 +205,12 @@ function freezeWhenBodyEnds(task: RunnerTestCase, state: TestState): void {
     return
   }
   wrapped.add(task)
+  // The wrapper stays on the task for every retry and repeat, and the task
+  // lives until the run ends: it finds the state of the run in progress and
+  // keeps no reference to a test's state.
   setFn(task, function (this: unknown, ...args: unknown[]): any {
-    const current = currentTestState() ?? state
+    const current = currentTestState()
+    if (current === undefined) return (fn as (...a: unknown[]) => unknown).apply(this, args)
     let result: unknown
     try {
       // The runner's timeout timer for this test is made in there: not work the test waits on.
@@ -242,6 +246,17 @@ export function askLoop(state: TestState) {
 }
 
 async function finish(state: TestState): Promise<void> {
+  try {
+    await report(state)
+  } finally {
+    // Vitest keeps every task object until the run ends: let go of the test's
+    // loops and state, reachable from the context's `loop` getter.
+    Object.defineProperty(state.task.context, 'loop', { value: undefined, configurable: true, writable: true })
+    state.release()
+  }
+}
+
+async function report(state: TestState): Promise<void> {
   state.freeze() // a test that timed out never settled its function
   // Rejections raised by the test's last promise jobs arrive after one real macrotask.
   await hop()

@@ -145,6 +145,13 @@ export class TestState {
     return findings
   }
 
+  /** Forgets the loops and findings once the report is made (Vitest keeps the task for the whole run). */
+  release(): void {
+    this.userLoops.clear()
+    this.rejections.length = 0
+    this.#loop = undefined
+  }
+
   /** Cancels what is pending and closes every loop the test had. */
   async cleanUp(): Promise<void> {
     this.finished = true
