@@ -20,7 +20,7 @@ import { chromeTrace, writeChromeTrace } from './chrome-trace.ts'
 import { DeadlockError, InvalidStateError, LoopClosedError, LoopLimitError, LoopRunningError, TimeoutError } from './errors.ts'
 import { Handle, TimerHandle } from './handle.ts'
 import type { HandleOwner } from './handle.ts'
-import { currentLoop, currentTaskOf, shared } from './internal/context.ts'
+import { currentTaskOf, shared } from './internal/context.ts'
 import { Deque } from './internal/deque.ts'
 import { batchedHop, host, hop } from './internal/host.ts'
 import { runOnExecutor } from './internal/executor.ts'
@@ -1275,8 +1275,3 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
 
 /** Handles that start a task, and their task: reported as the task, never as a callback. */
 const taskStarts = new WeakMap<Handle, Task<unknown>>()
-
-/** The loop running this code, or undefined. @internal */
-export function runningLoop(): EventLoop | undefined {
-  return currentLoop()
-}

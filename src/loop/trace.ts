@@ -34,6 +34,8 @@ const captureDepth = 24
 export class Trace {
   /** V8 installs a lazy `stack` accessor on this object: reading it formats. */
   readonly #holder: { stack?: string }
+  /** Every frame, ours included: parsed once, on first read. */
+  #all: readonly StackFrame[] | undefined
   #frames: readonly StackFrame[] | undefined
 
   /** @internal */
@@ -50,7 +52,7 @@ export class Trace {
 
   /** The frames outside vitest-loop and Node's internals, outermost last. */
   get frames(): readonly StackFrame[] {
-    this.#frames ??= parseFrames(this.raw).filter((frame) => !isHiddenFile(frame.file))
+    this.#frames ??= this.#parsed().filter((frame) => !isHiddenFile(frame.file))
     return this.#frames
   }
 
@@ -60,11 +62,16 @@ export class Trace {
    * Node's plumbing scheduled through the globals, not the test's.
    */
   get byNode(): boolean {
-    for (const frame of parseFrames(this.raw)) {
+    for (const frame of this.#parsed()) {
       if (frame.file.startsWith(ownDir)) continue
       return frame.file.startsWith('node:')
     }
     return false
+  }
+
+  #parsed(): readonly StackFrame[] {
+    this.#all ??= parseFrames(this.raw)
+    return this.#all
   }
 
   /** The first frame left: normally the user's line. */

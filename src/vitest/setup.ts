@@ -264,7 +264,7 @@ async function report(state: TestState): Promise<void> {
   // Debug mode's timeline as the test left it (cleaning up cancels tasks: not the test's events).
   const loop = state.loop
   const timeline = state.steppedAside ? undefined : loop?._timelineEvents()
-  await state.cleanUp()
+  state.cleanUp()
   if (state.fakeTimersOn && vi.isFakeTimers()) vi.useRealTimers()
   const reported = findings.filter((finding) => !isAllowed(finding, state.allow))
   const failures: LoopError[] = []

@@ -153,7 +153,7 @@ export class TestState {
   }
 
   /** Cancels what is pending and closes every loop the test had. */
-  async cleanUp(): Promise<void> {
+  cleanUp(): void {
     this.finished = true
     endTestWork(this.realWorkMark)
     const loops = [...this.userLoops]
