@@ -55,7 +55,11 @@ export const findingOrder: readonly FindingKind[] = [
 
 /** Splits a trace into the user's frames and the dependency frames above them. */
 export function locate(trace: Trace | undefined): { frames: StackFrame[]; via: StackFrame[] } {
-  const all = trace?.frames ?? []
+  return splitFrames(trace?.frames ?? [])
+}
+
+/** Splits frames (innermost first) into the user's and the dependency frames above them. */
+export function splitFrames(all: readonly StackFrame[]): { frames: StackFrame[]; via: StackFrame[] } {
   const first = all.findIndex((frame) => !isDependency(frame.file))
   if (first === -1) return { frames: [], via: [...all] }
   return {

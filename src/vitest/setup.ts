@@ -88,7 +88,7 @@ if (!globals.rejectionListener) {
   process.on('unhandledRejection', (reason) => {
     const state = currentTestState()
     if (state === undefined || state.finished) throw reason
-    state.rejections.push({ reason, site: [] })
+    state.rejections.push(reason)
   })
 }
 

@@ -7,14 +7,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { RunnerTestCase } from 'vitest'
 import type { Finding } from '../check/findings.ts'
-import { inspectLoop } from '../check/findings.ts'
+import { inspectLoop, splitFrames } from '../check/findings.ts'
 import { EventLoop } from '../loop/event-loop.ts'
 import { envDebug } from '../loop/internal/env.ts'
 import { getTraceCapture, setTraceCapture } from '../loop/trace.ts'
 import { handNodeWorkToHost } from '../time/hand-over.ts'
 import { shared } from '../loop/internal/context.ts'
 import { toEpochMs } from '../loop/internal/validate.ts'
-import type { StackFrame } from '../loop/trace.ts'
 import { isHiddenFile, parseFrames } from '../loop/trace.ts'
 import type { Fakeable, LeakAllow, LoopOptions, OnLeak, OnSlow, ProvidedOptions } from './options.ts'
 import { beginTestWork, endTestWork } from './real-work.ts'
@@ -45,7 +44,8 @@ export class TestState {
   allow: LeakAllow[]
   toFake: ReadonlySet<Fakeable> | undefined
   readonly userLoops = new Set<EventLoop>()
-  readonly rejections: { reason: unknown; site: StackFrame[] }[] = []
+  /** Rejections raised in the test's async context that nobody handled. */
+  readonly rejections: unknown[] = []
   /** Real work started from here on is this test's (stall detection: see real-work.ts). */
   readonly realWorkMark = beginTestWork()
   /** Told when a driver of the test's loop stops (the stall watch looks then). */
@@ -130,13 +130,13 @@ export class TestState {
     const loop = this.#loop
     if (loop !== undefined && !this.steppedAside) findings.push(...inspectLoop(loop._snapshot(), 'test'))
     for (const user of this.userLoops) findings.push(...inspectLoop(user._snapshot(), 'user'))
-    for (const { reason, site } of this.rejections) {
+    for (const reason of this.rejections) {
       const text = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason)
-      const frames = site.length > 0 ? site : reason instanceof Error ? parseFrames(reason.stack ?? '') : []
+      const stack = reason instanceof Error ? parseFrames(reason.stack ?? '').filter((f) => !isHiddenFile(f.file)) : []
       findings.push({
         kind: 'unhandled-rejection',
         message: `unhandled rejection during the test: ${text}; await the promise or add a .catch()`,
-        frames: frames.filter((f) => !f.file.includes('/node_modules/') && !isHiddenFile(f.file)),
+        frames: splitFrames(stack).frames,
         via: [],
         error: reason,
         loop: undefined,
