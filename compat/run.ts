@@ -30,7 +30,7 @@ const compatDir = path.join(repo, 'compat')
 const mirrorRoot = process.env.COMPAT_MIRROR ?? '/work/.mirror'
 const workRoot = process.env.COMPAT_WORK ?? path.join(tmpdir(), 'vitest-loop-compat')
 
-type Runner = 'vitest' | 'jest' | 'node:test' | 'ava' | 'qunit1'
+type Runner = 'vitest' | 'jest' | 'mocha' | 'node:test' | 'ava' | 'qunit1'
 type Mode = 'real' | 'loop'
 
 /**
@@ -59,6 +59,10 @@ interface Suite {
   /** Or: the only devDependencies their tests need. */
   keep?: string[]
   testTimeout?: number
+  /** Modules their runner loads first (Mocha's `--require`), from the suite's root. */
+  requires?: string[]
+  /** Environment their runner would see (Vitest sets NODE_ENV=test, which some configs read); `{dir}` is the suite's folder. */
+  env?: Record<string, string>
   notes?: string
   verdicts?: Verdict[]
 }
@@ -93,6 +97,7 @@ interface SuiteOutcome {
 const shimOf: Record<Runner, string | undefined> = {
   vitest: undefined,
   jest: 'jest-globals.mjs',
+  mocha: 'mocha-globals.mjs',
   'node:test': 'node-test.mjs',
   ava: 'ava.mjs',
   qunit1: 'qunit1.mjs',
@@ -140,7 +145,7 @@ async function prepare(suite: Suite, tarball: string): Promise<string> {
   if (!has) throw new Error(`no snapshot of ${suite.repo} at ${suite.commit} under ${mirrorRoot}: fetch github:${suite.repo} first`)
   const dir = path.join(workRoot, `${suite.name}-${suite.commit.slice(0, 12)}`)
   const stampFile = path.join(dir, '.compat-stamp')
-  const manifestPart = JSON.stringify({ drop: suite.drop, keep: suite.keep, vitest: versionOf('vitest') })
+  const manifestPart = JSON.stringify({ drop: suite.drop, keep: suite.keep, vitest: versionOf('vitest'), v: 1 })
   const stamp = sha(manifestPart + sha(readFileSync(tarball)))
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return dir
 
@@ -193,10 +198,20 @@ function writeConfig(suite: Suite, dir: string, mode: Mode): string {
     reporters: ['default', 'json'],
     outputFile: path.join(shimDir, `${mode}.json`),
   }
-  if (suite.runner === 'jest') {
-    test.globals = true
-    test.setupFiles = [path.join(shimDir, shim!)]
+  const setupFiles: string[] = []
+  if (suite.runner === 'jest') test.globals = true
+  if (suite.runner === 'jest' || suite.runner === 'mocha') setupFiles.push(path.join(shimDir, shim!))
+  if (suite.requires !== undefined) {
+    const requires = path.join(shimDir, 'requires.mjs')
+    const body = [
+      `import { createRequire } from 'node:module'`,
+      `const require = createRequire(${JSON.stringify(path.join(dir, 'package.json'))})`,
+      ...suite.requires.map((name) => `require(${JSON.stringify(name)})`),
+    ]
+    writeFileSync(requires, `${body.join('\n')}\n`)
+    setupFiles.push(requires)
   }
+  if (setupFiles.length > 0) test.setupFiles = setupFiles
   const lines = [
     `import { defineConfig } from 'vitest/config'`,
     mode === 'loop' ? `import { loopPlugin } from 'vitest-loop/plugin'` : '',
@@ -225,12 +240,16 @@ interface JsonReport {
   }[]
 }
 
+function envOf(suite: Suite, dir: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(suite.env ?? {}).map(([name, value]) => [name, value.replaceAll('{dir}', dir)]))
+}
+
 async function runMode(suite: Suite, dir: string, mode: Mode): Promise<RunOutcome> {
   const config = writeConfig(suite, dir, mode)
   const outputFile = path.join(dir, '.compat', `${mode}.json`)
   rmSync(outputFile, { force: true })
   const started = performance.now()
-  const { output } = await run(process.execPath, [path.join(dir, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config], dir)
+  const { output } = await run(process.execPath, [path.join(dir, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config], dir, envOf(suite, dir))
   const wallMs = performance.now() - started
   writeFileSync(path.join(dir, '.compat', `${mode}.log`), output)
   if (!existsSync(outputFile)) throw new Error(`vitest wrote no report (${mode}):\n${output.slice(-3000)}`)
