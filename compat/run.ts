@@ -30,7 +30,7 @@ const compatDir = path.join(repo, 'compat')
 const mirrorRoot = process.env.COMPAT_MIRROR ?? '/work/.mirror'
 const workRoot = process.env.COMPAT_WORK ?? path.join(tmpdir(), 'vitest-loop-compat')
 
-type Runner = 'vitest' | 'jest' | 'mocha' | 'node:test' | 'ava' | 'qunit1'
+type Runner = 'vitest' | 'jest' | 'mocha' | 'tape' | 'node:test' | 'ava' | 'qunit1'
 type Mode = 'real' | 'loop'
 
 /**
@@ -98,6 +98,7 @@ const shimOf: Record<Runner, string | undefined> = {
   vitest: undefined,
   jest: 'jest-globals.mjs',
   mocha: 'mocha-globals.mjs',
+  tape: 'tape.mjs',
   'node:test': 'node-test.mjs',
   ava: 'ava.mjs',
   qunit1: 'qunit1.mjs',
@@ -186,7 +187,7 @@ function writeConfig(suite: Suite, dir: string, mode: Mode): string {
   const shimDir = path.join(dir, '.compat')
   mkdirSync(shimDir, { recursive: true })
   const shim = shimOf[suite.runner]
-  if (shim !== undefined) cpSync(path.join(compatDir, 'shims', shim), path.join(shimDir, shim))
+  cpSync(path.join(compatDir, 'shims'), shimDir, { recursive: true })
   const alias: Record<string, string> = {}
   const imported = aliasOf[suite.runner]
   if (imported !== undefined) alias[imported] = path.join(shimDir, shim!)
@@ -202,7 +203,8 @@ function writeConfig(suite: Suite, dir: string, mode: Mode): string {
   }
   const setupFiles: string[] = []
   if (suite.runner === 'jest') test.globals = true
-  if (suite.runner === 'jest' || suite.runner === 'mocha') setupFiles.push(path.join(shimDir, shim!))
+  // Shims that install globals (or, for tape, what `require('tape')` finds) are setup files.
+  if (suite.runner === 'jest' || suite.runner === 'mocha' || suite.runner === 'tape') setupFiles.push(path.join(shimDir, shim!))
   if (suite.requires !== undefined) {
     const requires = path.join(shimDir, 'requires.mjs')
     const body = [
@@ -287,7 +289,8 @@ async function runMode(suite: Suite, dir: string, mode: Mode): Promise<RunOutcom
  */
 function unhandledErrors(output: string): string[] {
   const errors: string[] = []
-  const blocks = output.split(/^⎯+ (Unhandled \w+|Uncaught \w+) ⎯+$/m)
+  // Each error's own header; "Unhandled Errors" heads the whole section.
+  const blocks = output.split(/^⎯+ (Unhandled (?!Errors)\w+|Uncaught \w+) ⎯+$/m)
   for (let i = 1; i < blocks.length; i += 2) {
     const body = blocks[i + 1]!.split(/^⎯+/m)[0]!
     const lines = body.split('\n').filter((line) => line.trim() !== '')

@@ -1,5 +1,5 @@
 // The runner shims of the compat corpus (compat/shims/) adapt upstream suites
-// written for node:test, AVA, Mocha, Jest and QUnit 1.x to Vitest. A shim that
+// written for node:test, AVA, Mocha, tape, Jest and QUnit 1.x to Vitest. A shim that
 // let every test pass would make compat/results.md worthless: a nested Vitest
 // runs a small suite per runner, with passing and failing tests, on the loop.
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -38,6 +38,11 @@ describe('compat runner shims', () => {
       'qunit.test.js > qunit > fails on a failed ok': '×',
       'qunit.test.js > qunit > fails on a wrong expect count': '×',
       'jest.test.js > jest globals > jest.fn is vi.fn': '✓',
+      'tape.test.js > tape > passes with a plan met by a timer': '✓',
+      'tape.test.js > tape > runs its subtests after its body': '✓',
+      'tape.test.js > tape > fails on a failed assertion': '×',
+      'tape.test.js > tape > fails when its plan is not met': '×',
+      'tape.test.js > tape top-level test without subtests': '✓',
     })
     expect(run.code).toBe(1)
   })
@@ -47,5 +52,7 @@ describe('compat runner shims', () => {
     expect(run.output).toContain('Error: Expected 2 assertions, but 1 were run')
     expect(run.output).toContain('Error: must not pass: false')
     expect(run.output).toContain('Error: from done')
+    expect(run.output).toContain('Error: one is two: 1 !== 2')
+    expect(run.output).toContain('Error: plan != count: planned 3 assertions, ran 1')
   })
 })
