@@ -6,6 +6,7 @@
  *
  *   npm run compat                 every suite of compat/manifest.json
  *   npm run compat -- --only=a,b   some suites only (results.md is still rewritten, with those)
+ *   npm run compat -- --reuse      no run: judge the last runs again (after editing verdicts)
  *
  * Nothing of theirs is committed. Each suite is a commit pinned in the manifest,
  * read from a local snapshot of its repository (a bare git directory, as the
@@ -248,14 +249,24 @@ function envOf(suite: Suite, dir: string): Record<string, string> {
   return Object.fromEntries(Object.entries(suite.env ?? {}).map(([name, value]) => [name, value.replaceAll('{dir}', dir)]))
 }
 
-async function runMode(suite: Suite, dir: string, mode: Mode): Promise<RunOutcome> {
-  const config = writeConfig(suite, dir, mode)
+/** Runs one mode, or with `reuse` reads what its last run left (to re-judge without rerunning). */
+async function runMode(suite: Suite, dir: string, mode: Mode, reuse: boolean): Promise<RunOutcome> {
   const outputFile = path.join(dir, '.compat', `${mode}.json`)
-  rmSync(outputFile, { force: true })
-  const started = performance.now()
-  const { output } = await run(process.execPath, [path.join(dir, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config], dir, envOf(suite, dir))
-  const wallMs = performance.now() - started
-  writeFileSync(path.join(dir, '.compat', `${mode}.log`), output)
+  const wallFile = path.join(dir, '.compat', `${mode}.wall`)
+  let output: string
+  let wallMs: number
+  if (reuse) {
+    output = readFileSync(path.join(dir, '.compat', `${mode}.log`), 'utf8')
+    wallMs = Number(readFileSync(wallFile, 'utf8'))
+  } else {
+    const config = writeConfig(suite, dir, mode)
+    rmSync(outputFile, { force: true })
+    const started = performance.now()
+    ;({ output } = await run(process.execPath, [path.join(dir, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config], dir, envOf(suite, dir)))
+    wallMs = performance.now() - started
+    writeFileSync(path.join(dir, '.compat', `${mode}.log`), output)
+    writeFileSync(wallFile, String(wallMs))
+  }
   if (!existsSync(outputFile)) throw new Error(`vitest wrote no report (${mode}):\n${output.slice(-3000)}`)
   const report = JSON.parse(readFileSync(outputFile, 'utf8')) as JsonReport
   const tests: TestOutcome[] = []
@@ -334,6 +345,54 @@ async function ourCommit(): Promise<string> {
   return `${head.trim()}${dirty.trim() === '' ? '' : ' (with uncommitted changes under src/)'}`
 }
 
+/** One reported error of a run: a finding of a failed test, or an error outside any test. */
+interface Finding {
+  mode: Mode
+  /** The failed test's full name; undefined for an error outside any test. */
+  test?: string
+  line: string
+  verdict?: Verdict
+}
+
+/** Every reported error of both runs, each with the first verdict of the manifest that matches it. */
+function findingsOf(suite: Suite, runs: Record<Mode, RunOutcome>): Finding[] {
+  const dir = path.join(workRoot, `${suite.name}-${suite.commit.slice(0, 12)}`)
+  const judge = (testName: string, text: string) =>
+    (suite.verdicts ?? []).find((v) => (v.test === undefined || v.test === testName) && [v.match].flat().some((m) => text.includes(m)))
+  const findings: Finding[] = []
+  for (const mode of ['loop', 'real'] as const) {
+    for (const test of runs[mode].tests) {
+      if (test.status !== 'failed') continue
+      // One error per finding, after the test's one-line summary: judge the findings.
+      const errors = test.messages.length > 1 ? test.messages.filter((m) => !/^LeakError: test left /.test(m)) : test.messages
+      for (const error of errors) {
+        const sites = sitesOf(error, dir)
+        const at = sites.length === 0 ? '' : ` at ${sites.map((site) => `\`${site}\``).join(' ← ')}`
+        const head = headlines(error)[0]!.replace(/ on the test loop: clear it before the test ends, or unref\(\) it if it may outlive the test/, '')
+        const line = `- ${mode}: \`${test.file}\` › ${cell(test.name)}: \`${cell(head)}\`${at}`
+        findings.push({ mode, test: test.name, line, verdict: judge(test.name, error.replaceAll(`${dir}/`, '')) })
+      }
+    }
+    for (const error of runs[mode].otherErrors) {
+      const text = error.replaceAll(`${dir}/`, '')
+      findings.push({ mode, line: `- ${mode}, outside any test: ${cell(text)}`, verdict: judge('', text) })
+    }
+  }
+  return findings
+}
+
+/** Failed tests of one run by the kinds of their verdicts: "18 leak · 3 kind 4". */
+function failuresByKind(findings: Finding[], mode: Mode): string {
+  const kinds = new Map<string, Set<string>>()
+  for (const finding of findings) {
+    if (finding.mode !== mode || finding.test === undefined) continue
+    const kind = finding.verdict === undefined ? 'not judged' : finding.verdict.kind === 'leak' || finding.verdict.kind === 'true' || finding.verdict.kind === 'real-time' ? finding.verdict.kind : `kind ${finding.verdict.kind}`
+    if (!kinds.has(kind)) kinds.set(kind, new Set())
+    kinds.get(kind)!.add(finding.test)
+  }
+  return kinds.size === 0 ? 'none' : [...kinds].map(([kind, tests]) => `${tests.size} ${kind}`).join(' · ')
+}
+
 function render(outcomes: SuiteOutcome[], commit: string, totalMs: number, load: string): string {
   const out: string[] = []
   out.push('# Compat corpus: results')
@@ -345,19 +404,21 @@ function render(outcomes: SuiteOutcome[], commit: string, totalMs: number, load:
   out.push('Wall time is the whole `vitest run` process (startup included), one worker; test time is the')
   out.push("sum of the tests' own durations as Vitest's JSON reporter gives them.")
   out.push('')
-  out.push('| suite | commit | runner | tests | passed real | passed loop | wall real | wall loop | speedup | test time real | test time loop |')
-  out.push('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+  out.push('"Failed on the loop" sorts the tests that failed there by the verdict of their reports (below).')
+  out.push('')
+  out.push('| suite | commit | runner | tests | passed real | passed loop | failed on the loop | wall real | wall loop | speedup | test time real | test time loop |')
+  out.push('| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |')
   for (const { suite, runs, problem } of outcomes) {
     const head = `| ${suite.name} | \`${suite.commit.slice(0, 10)}\` | ${suite.runner} |`
     if (runs === undefined) {
-      out.push(`${head} not run: ${cell(problem ?? '')} | | | | | | | |`)
+      out.push(`${head} not run: ${cell(problem ?? '')} | | | | | | | | |`)
       continue
     }
     const { real, loop } = runs
     const same = real.passed === loop.passed ? '' : ' ≠'
     const skipped = real.skipped > 0 ? ` (${real.skipped} skipped)` : ''
     out.push(
-      `${head} ${real.total}${skipped} | ${real.passed} | ${loop.passed}${same} | ${ms(real.wallMs)} | ${ms(loop.wallMs)} | ${(real.wallMs / loop.wallMs).toFixed(1)}× | ${ms(real.testMs)} | ${ms(loop.testMs)} |`,
+      `${head} ${real.total}${skipped} | ${real.passed} | ${loop.passed}${same} | ${failuresByKind(findingsOf(suite, runs), 'loop')} | ${ms(real.wallMs)} | ${ms(loop.wallMs)} | ${(real.wallMs / loop.wallMs).toFixed(1)}× | ${ms(real.testMs)} | ${ms(loop.testMs)} |`,
     )
   }
   out.push('')
@@ -370,45 +431,19 @@ function render(outcomes: SuiteOutcome[], commit: string, totalMs: number, load:
   let any = false
   for (const { suite, runs } of outcomes) {
     if (runs === undefined) continue
-    const dir = path.join(workRoot, `${suite.name}-${suite.commit.slice(0, 12)}`)
-    const groups = new Map<Verdict | undefined, string[]>()
-    const add = (verdict: Verdict | undefined, line: string) => {
-      if (!groups.has(verdict)) groups.set(verdict, [])
-      groups.get(verdict)!.push(line)
-    }
-    const judge = (testName: string, text: string) =>
-      (suite.verdicts ?? []).find(
-        (v) => (v.test === undefined || v.test === testName) && [v.match].flat().some((m) => text.includes(m)),
-      )
-    const failedCount = { real: 0, loop: 0 }
-    for (const mode of ['loop', 'real'] as const) {
-      for (const test of runs[mode].tests) {
-        if (test.status !== 'failed') continue
-        failedCount[mode]++
-        // One error per finding, after the test's one-line summary: judge the findings.
-        const findings = test.messages.length > 1 ? test.messages.filter((m) => !/^LeakError: test left /.test(m)) : test.messages
-        for (const finding of findings) {
-          const text = finding.replaceAll(`${dir}/`, '')
-          const sites = sitesOf(finding, dir)
-          const at = sites.length === 0 ? '' : ` at ${sites.map((site) => `\`${site}\``).join(' ← ')}`
-          const head = headlines(finding)[0]!.replace(/ on the test loop: clear it before the test ends, or unref\(\) it if it may outlive the test/, '')
-          add(judge(test.name, text), `- ${mode}: \`${test.file}\` › ${cell(test.name)}: \`${cell(head)}\`${at}`)
-        }
-      }
-      for (const error of runs[mode].otherErrors) {
-        add(judge('', error.replaceAll(`${dir}/`, '')), `- ${mode}, outside any test: ${cell(error.replaceAll(`${dir}/`, ''))}`)
-      }
-    }
-    if (groups.size === 0) continue
+    const findings = findingsOf(suite, runs)
+    if (findings.length === 0) continue
     any = true
+    const failed = (mode: Mode) => runs[mode].tests.filter((test) => test.status === 'failed').length
     out.push('')
-    out.push(`### ${suite.name}: ${failedCount.loop} tests failed on the loop, ${failedCount.real} on real time`)
-    const ordered = [...(suite.verdicts ?? []), undefined].filter((v) => groups.has(v))
-    for (const verdict of ordered) {
+    out.push(`### ${suite.name}: ${failed('loop')} tests failed on the loop, ${failed('real')} on real time`)
+    for (const verdict of [...(suite.verdicts ?? []), undefined]) {
+      const lines = findings.filter((finding) => finding.verdict === verdict).map((finding) => finding.line)
+      if (lines.length === 0) continue
       out.push('')
       out.push(verdict === undefined ? '**Not judged yet:**' : `**${kindTitle[verdict.kind] ?? `Kind ${verdict.kind}`}.** ${verdict.verdict}`)
       out.push('')
-      out.push(...groups.get(verdict)!)
+      out.push(...lines)
     }
   }
   if (!any) {
@@ -430,17 +465,18 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!.toFixed(1)
   const manifest = JSON.parse(readFileSync(path.join(compatDir, 'manifest.json'), 'utf8')) as { suites: Suite[] }
   const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',')
+  const reuse = process.argv.includes('--reuse')
   const suites = manifest.suites.filter((suite) => only === undefined || only.includes(suite.name))
-  console.log(`packing vitest-loop into ${workRoot}`)
-  const tarball = await packOurs()
+  console.log(reuse ? `reading the last runs in ${workRoot}` : `packing vitest-loop into ${workRoot}`)
+  const tarball = reuse ? '' : await packOurs()
   const outcomes: SuiteOutcome[] = []
   for (const suite of suites) {
     try {
       console.log(`${suite.name}: preparing`)
-      const dir = await prepare(suite, tarball)
+      const dir = reuse ? path.join(workRoot, `${suite.name}-${suite.commit.slice(0, 12)}`) : await prepare(suite, tarball)
       const runs = {} as Record<Mode, RunOutcome>
       for (const mode of ['real', 'loop'] as const) {
-        runs[mode] = await runMode(suite, dir, mode)
+        runs[mode] = await runMode(suite, dir, mode, reuse)
         const r = runs[mode]
         console.log(`${suite.name}: ${mode}: ${r.passed}/${r.total} passed in ${ms(r.wallMs)} (log: ${r.log})`)
       }
