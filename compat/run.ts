@@ -8,6 +8,8 @@
  *   npm run compat -- --only=a,b   some suites only (results.md is still rewritten, with those)
  *   npm run compat -- --reuse      no run: judge the last runs again (after editing verdicts)
  *
+ * Exits with 1 when a suite could not run or a report has no verdict in the manifest.
+ *
  * Nothing of theirs is committed. Each suite is a commit pinned in the manifest,
  * read from a local snapshot of its repository (a bare git directory, as the
  * `fetch` tool leaves under COMPAT_MIRROR, default /work/.mirror/<owner>+<name>/repo),
@@ -515,6 +517,13 @@ async function main(): Promise<void> {
   const results = render(outcomes, info)
   writeFileSync(path.join(compatDir, 'results.md'), results)
   console.log(`wrote compat/results.md`)
+  // Exit 1 when a suite could not run or a report has no verdict yet: results.md then needs a look.
+  const unjudged = outcomes.flatMap(({ suite, runs }) => (runs === undefined ? [] : findingsOf(suite, runs).filter((f) => f.verdict === undefined)))
+  const notRun = outcomes.filter(({ runs }) => runs === undefined)
+  if (unjudged.length > 0 || notRun.length > 0) {
+    console.log(`${notRun.length} suites not run, ${unjudged.length} reports not judged yet (see compat/results.md)`)
+    process.exitCode = 1
+  }
 }
 
 await main()
