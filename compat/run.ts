@@ -9,6 +9,8 @@
  *   npm run compat -- --reuse      no run: judge the last runs again (after editing verdicts)
  *
  * Exits with 1 when a suite could not run or a report has no verdict in the manifest.
+ * COMPAT_TARBALL=<path to a packed vitest-loop> runs another build (e.g. a branch's
+ * `npm pack`) instead of this checkout's; use a separate COMPAT_WORK for it.
  *
  * Nothing of theirs is committed. Each suite is a commit pinned in the manifest,
  * read from a local snapshot of its repository (a bare git directory, as the
@@ -483,7 +485,8 @@ async function main(): Promise<void> {
   const reuse = process.argv.includes('--reuse')
   const suites = manifest.suites.filter((suite) => only === undefined || only.includes(suite.name))
   console.log(reuse ? `reading the last runs in ${workRoot}` : `packing vitest-loop into ${workRoot}`)
-  const tarball = reuse ? '' : await packOurs()
+  // COMPAT_TARBALL: run another build of the package (a branch's `npm pack`) instead of this checkout's.
+  const tarball = reuse ? '' : (process.env.COMPAT_TARBALL ?? (await packOurs()))
   const outcomes: SuiteOutcome[] = []
   for (const suite of suites) {
     try {
@@ -507,7 +510,7 @@ async function main(): Promise<void> {
     info = JSON.parse(readFileSync(infoFile, 'utf8')) as RunInfo
   } else {
     info = {
-      commit: await ourCommit(),
+      commit: process.env.COMPAT_TARBALL === undefined ? await ourCommit() : `the package ${process.env.COMPAT_TARBALL}`,
       date: `${new Date().toISOString().slice(0, 16)}Z`,
       totalMs: performance.now() - started,
       load: `${loadAtStart} at the start, ${loadavg()[0]!.toFixed(1)} at the end`,
