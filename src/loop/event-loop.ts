@@ -24,7 +24,6 @@ import type { LoopSnapshot as CoreSnapshot } from './loop-core.ts'
 import type { ExceptionContext } from './scheduler.ts'
 import { Task } from './task.ts'
 import type { TaskOptions, TaskSource } from './task.ts'
-import { Timeline } from './timeline.ts'
 import { captureTrace } from './trace.ts'
 import type { Trace } from './trace.ts'
 
@@ -464,10 +463,7 @@ export class EventLoop extends LoopCore implements Disposable, AsyncDisposable {
    */
   setDebug(on: boolean): void {
     if (typeof on !== 'boolean') throw new TypeError(`Expected \`on\` to be a boolean, got ${describeValue(on)}`)
-    const s = this._s
-    if (on) s.timeline ??= new Timeline(s.time)
-    s.debug = on
-    watchTaskSteps(this, on && !s.closed)
+    this._setDebug(on)
   }
 
   getDebug(): boolean {

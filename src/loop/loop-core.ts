@@ -12,9 +12,11 @@ import { Handle } from './handle.ts'
 import type { HandleOwner, TimerHandle } from './handle.ts'
 import { hop } from './internal/host.ts'
 import { log } from './internal/log.ts'
+import { watchTaskSteps } from './internal/task-steps.ts'
 import { Scheduler, taskStarts } from './scheduler.ts'
 import type { ExceptionContext, SchedulerOwner, SlowCallback } from './scheduler.ts'
 import type { Task, TaskOwner } from './task.ts'
+import { Timeline } from './timeline.ts'
 import type { TimelineEvent } from './timeline.ts'
 import { formatSite } from './trace.ts'
 import type { Trace } from './trace.ts'
@@ -34,12 +36,15 @@ export interface LoopSnapshot<L extends object = LoopCore> {
   readonly slow: readonly SlowCallback[]
 }
 
+const hiddenParts = ['_s', '_d', '_tasks', '_unretrieved', '_errors', '_exceptionHandler'] as const
+
 /** The loop's parts and its internal methods; EventLoop is the one subclass. @internal */
 export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner, DriverOwner {
   abstract readonly name: string
   abstract readonly trace: Trace | undefined
   abstract slowCallbackDuration: number
   abstract isClosed(): boolean
+  abstract getDebug(): boolean
   abstract close(): void
   abstract allTasks(): Task<unknown>[]
 
@@ -55,6 +60,12 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
   protected readonly _errors: ExceptionContext[] = []
   /** The handler set with setExceptionHandler; undefined: the default. @internal */
   protected _exceptionHandler: ((loop: this, context: ExceptionContext) => void) | undefined
+
+  constructor() {
+    // The parts stay out of Object.keys, inspect() and test diffs, as the
+    // private fields they were before the split.
+    for (const key of hiddenParts) Object.defineProperty(this, key, { enumerable: false, writable: true, configurable: true })
+  }
 
   // Errors of callbacks and tasks: what the scheduler and the drivers report to.
 
@@ -89,6 +100,13 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     if (s.firstScheduled === undefined && !s.everRan) s.firstScheduled = task.trace
   }
 
+  /** Debug mode on or off (the public setDebug checked `on`). @internal */
+  _setDebug(on: boolean): void {
+    const s = this._s
+    if (on) s.timeline ??= new Timeline(s.time)
+    s.debug = on
+    watchTaskSteps(this, on && !s.closed)
+  }
 
   /** The timeline's events, oldest first, ending at the loop's time; undefined if debug mode was never on. @internal */
   _timelineEvents(): { events: TimelineEvent[]; dropped: number } | undefined {
@@ -97,7 +115,6 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     timeline.catchUp(this._s.time)
     return { events: timeline.events(), dropped: Math.max(0, timeline.total - timeline.capacity) }
   }
-
 
   /** Queues a built handle on the ready queue. @internal */
   _enqueue(handle: Handle): void {
