@@ -3,8 +3,8 @@
  *
  * While the loop calls a callback, `executing` names it (a plain variable: no
  * cost per callback). Code that continues after an `await` is found through
- * an AsyncLocalStorage store entered once per task and once per run, since
- * promise continuations keep the async context they were created in.
+ * an AsyncLocalStorage store each task enters when it starts, since promise
+ * continuations keep the async context they were created in.
  *
  * This file sits below everything else in src/loop (the scheduler, tasks and
  * the timing of task steps read it), so it knows a loop and a task only as
