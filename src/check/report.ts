@@ -6,9 +6,9 @@
 import { LeakError, SlowCallbackError } from '../loop/errors.ts'
 import type { LoopError } from '../loop/errors.ts'
 import type { StackFrame } from '../loop/trace.ts'
-import { isHiddenFile, parseFrames } from '../loop/trace.ts'
+import { formatSite, isHiddenFile, parseFrames } from '../loop/trace.ts'
 import type { Finding, FindingKind } from './findings.ts'
-import { findingOrder, siteText } from './findings.ts'
+import { findingOrder } from './findings.ts'
 
 const nouns: Record<FindingKind, [string, string]> = {
   'unclosed-loop': ['unclosed loop', 'unclosed loops'],
@@ -67,7 +67,7 @@ export function withFrames<E extends Error>(error: E, frames: readonly StackFram
 /** The error for one finding: a SlowCallbackError for a slow callback, else a LeakError. */
 export function findingError(finding: Finding): LoopError {
   const via =
-    finding.via.length > 0 ? ` (made inside a dependency at ${siteText(finding.via[0])})` : ''
+    finding.via.length > 0 ? ` (made inside a dependency at ${formatSite(finding.via[0])})` : ''
   const frames = finding.frames.length > 0 ? finding.frames : finding.via
   if (finding.kind === 'slow-callback') return withFrames(new SlowCallbackError(`${finding.message}${via}`), frames)
   return leakError(`${finding.message}${via}`, frames, displayed(finding.error))
