@@ -37,10 +37,13 @@ import { isAllowed, providedKey } from './options.ts'
 import type { Fakeable, OnLeak, ProvidedOptions } from './options.ts'
 import { watchRealWork, withRunnerTimer } from './real-work.ts'
 import { StallWatch } from './stall-watch.ts'
+import { replayLine, runStartInstant, startKey } from './start-instant.ts'
 import { TestState, currentTestState, worker } from './test-state.ts'
 import './augment.ts'
 
 const config: ProvidedOptions = readConfig()
+/** The instant every test's loop starts at, named by every report (start-instant.ts). */
+const startInstant: number = (config.now ??= readStart())
 
 function readConfig(): ProvidedOptions {
   try {
@@ -48,6 +51,15 @@ function readConfig(): ProvidedOptions {
   } catch {
     return {}
   }
+}
+
+/** The run's start instant from the main process (plugin or global setup), else this worker's own. */
+function readStart(): number {
+  let provided: unknown
+  try {
+    provided = inject(startKey as 'vitest-loop:start')
+  } catch {}
+  return typeof provided === 'number' ? provided : runStartInstant()
 }
 
 // ------------------------------------------------------------ worker-wide
@@ -272,7 +284,8 @@ async function report(state: TestState): Promise<void> {
   // Leaks follow onLeak, slow callbacks onSlow: each group is its own report.
   const file = (group: Finding[], action: OnLeak): void => {
     if (group.length === 0 || action === 'ignore') return
-    ;(action === 'fail' ? failures : warnings).push(...buildReport(group, testSite(state.task), loop))
+    if (action === 'fail') failures.push(...buildReport(group, testSite(state.task), loop, replay(state.task)))
+    else warnings.push(...buildReport(group, testSite(state.task), loop))
   }
   file(reported.filter((finding) => finding.kind !== 'slow-callback'), state.onLeak)
   file(reported.filter((finding) => finding.kind === 'slow-callback'), state.onSlow)
@@ -303,6 +316,13 @@ function writeTrace(state: TestState, events: Parameters<typeof chromeTrace>[0],
   }
   const relative = path.relative(process.cwd(), file)
   return relative.startsWith('..') ? file : relative
+}
+
+/** `replay: LOOP_NOW=<start instant> vitest run <file> -t <name>`, the command that runs this test again as it ran. */
+function replay(task: RunnerTestCase): string {
+  const names = [task.name]
+  for (let suite = task.suite; suite !== undefined && suite !== task.file; suite = suite.suite) names.unshift(suite.name)
+  return replayLine(startInstant, task.file.name, names.join(' ')) // the file's name is its path from the root
 }
 
 /** The test's own line, from `task.location` (the plugin turns on includeTaskLocation). */
