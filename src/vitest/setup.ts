@@ -92,6 +92,10 @@ shared.onLoopCreated = (loop) => {
   if (state !== undefined && !state.finished) state.userLoops.add(loop)
 }
 
+// A loop a test makes without `now` starts at the wall clock the test sees
+// (its loop's virtual Date.now()), so that it replays too; elsewhere, the real time.
+shared.defaultEpoch = () => currentTestState()?.loopFor('Date')?.now()
+
 // Unhandled rejections are blamed on the test whose async context raised them.
 // Once we listen, Vitest stops reporting them itself (VITEST-NOTES §7), so a
 // rejection outside any test is rethrown for Vitest to report as before.

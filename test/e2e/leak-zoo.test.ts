@@ -181,7 +181,9 @@ describe('the leak zoo (test/fixtures/leak-zoo)', () => {
 
   it('names the run start instant and the replay command under every summary', () => {
     const summaries = reported.filter((r) => /^LeakError: test left /.test(r.error))
-    expect(summaries).toHaveLength(Object.keys(expected).length)
+    const withSummary = Object.values(expected).filter((errors) => errors.some(([error]) => String(error).startsWith('LeakError: test left ')))
+    expect(summaries).toHaveLength(withSummary.length)
+    expect(summaries.length).toBeGreaterThanOrEqual(20)
     const instants = new Set<string>()
     for (const summary of summaries) {
       const file = summary.at.split(':')[0]

@@ -21,6 +21,8 @@ function expectShared(run: NestedRun): number {
   expect(seen.map((s) => s.file).sort(), run.output).toEqual(['cron', 'other'])
   expect(new Set(seen.map((s) => s.pid)).size, 'two worker processes').toBe(2)
   expect(seen[0]!.now).toBe(seen[1]!.now)
+  // A loop the test makes with newEventLoop() starts at the wall clock the test sees (here 1.5 s in).
+  expect(/^own loop (-?\d+)$/m.exec(run.output)?.[1], run.output).toBe(String(seen[0]!.now))
   return seen[0]!.now
 }
 
@@ -54,7 +56,7 @@ describe('the start instant of a run (test/fixtures/start-instant)', () => {
 
   it('gives a job aligned to the next second the same phase every run: the 1.2 s job is always still running at 2 s', () => {
     for (const run of [plugin, setupFile]) {
-      expect(run.output).toMatch(/Tests {2}1 failed \| 2 passed \(3\)/)
+      expect(run.output).toMatch(/Tests {2}1 failed \| 3 passed \(4\)/)
       const errors = reportedErrors(run.output).map((r) => [r.error, r.at])
       expect(errors).toEqual([
         ['LeakError: test left 1 pending timer on its loop', 'cron.test.ts:12:1'],

@@ -6,6 +6,7 @@ import { loopPlugin } from 'vitest-loop/plugin'
 import globalSetup from 'vitest-loop/global-setup'
 import { buildReport, inspectLoop } from '../../src/check/index.ts'
 import { newEventLoop } from '../../src/index.ts'
+import { shared } from '../../src/loop/internal/context.ts'
 import { envNow } from '../../src/loop/internal/env.ts'
 import { formatInstant, replayLine, runStartInstant, startKey } from '../../src/vitest/start-instant.ts'
 import { expectError, thrown } from '../helpers/errors.ts'
@@ -118,5 +119,26 @@ describe('replayLine', () => {
     const [summary] = buildReport(inspectLoop(loop._snapshot(), 'test'), { fn: 't', file: '/x.test.ts', line: 3, column: 1, text: 't (/x.test.ts:3:1)' }, loop, line)
     expect(summary?.stack).toBe(`LeakError: test left 1 pending timer on its loop\n${line}\n    at t (/x.test.ts:3:1)`)
     loop.close()
+  })
+})
+
+describe('newEventLoop() without `now`', () => {
+  it('starts at the real time, or at what the Vitest layer says the test sees', () => {
+    const before = Date.now()
+    const plain = newEventLoop()
+    expect(plain.now()).toBeGreaterThanOrEqual(before)
+    expect(plain.now()).toBeLessThanOrEqual(Date.now())
+    plain.close()
+    shared.defaultEpoch = () => 1796324400000
+    try {
+      const inTest = newEventLoop()
+      expect(inTest.now()).toBe(1796324400000)
+      inTest.close()
+      const given = newEventLoop({ now: 5 })
+      expect(given.now()).toBe(5)
+      given.close()
+    } finally {
+      shared.defaultEpoch = undefined
+    }
   })
 })

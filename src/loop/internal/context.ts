@@ -23,6 +23,8 @@ interface Shared {
   executingTask: Task<unknown> | undefined
   /** Told of every new loop: the Vitest layer tracks the loops a test makes. */
   onLoopCreated: ((loop: EventLoop) => void) | undefined
+  /** The wall clock a new loop starts at when not given `now`; undefined: the real time. */
+  defaultEpoch: (() => number | undefined) | undefined
 }
 /** Shared by every copy of the module so that two copies agree on what runs. */
 export const shared: Shared = ((globalThis as Record<symbol, unknown>)[key] as Shared | undefined) ?? {
@@ -30,8 +32,10 @@ export const shared: Shared = ((globalThis as Record<symbol, unknown>)[key] as S
   executing: undefined,
   executingTask: undefined,
   onLoopCreated: undefined,
+  defaultEpoch: undefined,
 }
 shared.onLoopCreated ??= undefined
+shared.defaultEpoch ??= undefined
 ;(globalThis as Record<symbol, unknown>)[key] = shared
 
 /** The loop running this code, if any (closed loops do not count). */
