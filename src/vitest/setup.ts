@@ -240,7 +240,10 @@ function freezeWhenBodyEnds(task: RunnerTestCase): void {
       // A test that awaits what nothing can settle fails now, not at its timeout (stall-watch.ts).
       const watch = new StallWatch(current, testSite(task))
       watch.start()
-      return Promise.race([Promise.resolve(result), watch.stalled]).finally(() => {
+      const stalled = watch.stalled.catch((error: Error) => {
+        throw withLine(error, replay(task)) // a stall is a failure report too: it names the start instant
+      })
+      return Promise.race([Promise.resolve(result), stalled]).finally(() => {
         watch.stop()
         current.freeze()
       })
@@ -327,6 +330,14 @@ function replay(task: RunnerTestCase): string {
   const names = [task.name]
   for (let suite = task.suite; suite !== undefined && suite !== task.file; suite = suite.suite) names.unshift(suite.name)
   return replayLine(startInstant, task.file.name, names.join(' ')) // the file's name is its path from the root
+}
+
+/** `error` with `line` added to its message, in its stack too (whose head is the message). */
+function withLine(error: Error, line: string): Error {
+  const head = `${error.name}: ${error.message}`
+  error.message = `${error.message}\n${line}`
+  if (error.stack?.startsWith(head)) error.stack = `${error.name}: ${error.message}${error.stack.slice(head.length)}`
+  return error
 }
 
 /** The test's own line, from `task.location` (the plugin turns on includeTaskLocation). */
