@@ -100,15 +100,18 @@ function displayed(error: unknown): unknown {
 
 /**
  * The whole report: the summary (pointing at `testSite`, the test's own
- * line) followed by one error per finding.
+ * line) followed by one error per finding. `replay`, a line naming the
+ * loop's start instant and the command that replays the test, goes under
+ * the summary.
  */
 export function buildReport(
   findings: readonly Finding[],
   testSite: StackFrame | undefined,
   testLoop?: unknown,
+  replay?: string,
 ): LoopError[] {
   const sorted = sortFindings(findings)
-  const summary = summarize(sorted, testLoop)
+  const summary = replay === undefined ? summarize(sorted, testLoop) : `${summarize(sorted, testLoop)}\n${replay}`
   const site = testSite ? [testSite] : []
   const head = sorted.every((finding) => finding.kind === 'slow-callback')
     ? withFrames(new SlowCallbackError(summary), site)

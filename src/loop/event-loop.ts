@@ -33,7 +33,7 @@ export type { ExceptionContext, SlowCallback } from './scheduler.ts'
 
 /** Options of `newEventLoop`, `run` and the EventLoop constructor. */
 export interface EventLoopOptions {
-  /** Wall clock at loop time 0: epoch milliseconds or a Date. Default: the real time now. */
+  /** Wall clock at loop time 0: epoch milliseconds or a Date. Default: the real time now (in a test: the test's wall clock). */
   now?: number | Date
   /** Time flow; default `'manual'` (a test's loop defaults to `'auto'`). */
   timeFlow?: TimeFlow
@@ -88,7 +88,7 @@ export class EventLoop extends LoopCore implements Disposable, AsyncDisposable {
       throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`)
     }
     const { now, timeFlow = 'manual', debug, loopLimit = defaultLoopLimit, slowCallbackDuration = 100 } = options
-    this.#epoch = now === undefined ? host.dateNow() : toEpochMs('now', now)
+    this.#epoch = now === undefined ? (shared.defaultEpoch?.() ?? host.dateNow()) : toEpochMs('now', now)
     expectOneOf('timeFlow', timeFlow, ['auto', 'manual'] as const)
     expectInteger('loopLimit', loopLimit, 1)
     expectDelay('slowCallbackDuration', slowCallbackDuration)

@@ -32,6 +32,8 @@ export interface SharedContext<L extends ContextLoop = ContextLoop, T extends ob
   executingTask: T | undefined
   /** Told of every new loop: the Vitest layer tracks the loops a test makes. */
   onLoopCreated: ((loop: L) => void) | undefined
+  /** The wall clock a new loop starts at when not given `now`; undefined: the real time. */
+  defaultEpoch: (() => number | undefined) | undefined
 }
 
 const key = Symbol.for('vitest-loop:context')
@@ -41,8 +43,10 @@ export const shared: SharedContext = ((globalThis as Record<symbol, unknown>)[ke
   executing: undefined,
   executingTask: undefined,
   onLoopCreated: undefined,
+  defaultEpoch: undefined,
 }
 shared.onLoopCreated ??= undefined
+shared.defaultEpoch ??= undefined
 ;(globalThis as Record<symbol, unknown>)[key] = shared
 
 /** The task running this code on `loop`, if any (an object of the task class). @internal */
