@@ -453,12 +453,14 @@ function render(outcomes: SuiteOutcome[], info: RunInfo): string {
     any = true
     const failed = (mode: Mode) => runs[mode].tests.filter((test) => test.status === 'failed').length
     out.push('')
-    out.push(`### ${suite.name}: ${failed('loop')} tests failed on the loop, ${failed('real')} on real time`)
+    const tests = (n: number) => `${n} ${n === 1 ? 'test' : 'tests'}`
+    out.push(`### ${suite.name}: ${tests(failed('loop'))} failed on the loop, ${failed('real')} on real time`)
     for (const verdict of [...(suite.verdicts ?? []), undefined]) {
       const lines = findings.filter((finding) => finding.verdict === verdict).map((finding) => finding.line)
       if (lines.length === 0) continue
       out.push('')
-      out.push(verdict === undefined ? '**Not judged yet:**' : `**${kindTitle[verdict.kind] ?? `Kind ${verdict.kind}`}.** ${verdict.verdict}`)
+      const text = verdict === undefined ? '' : verdict.verdict[0]!.toUpperCase() + verdict.verdict.slice(1)
+      out.push(verdict === undefined ? '**Not judged yet:**' : `**${kindTitle[verdict.kind] ?? `Kind ${verdict.kind}`}.** ${text}`)
       out.push('')
       out.push(...lines)
     }
