@@ -33,6 +33,7 @@ import { Task } from './task.ts'
 import { Timeline } from './timeline.ts'
 import type { Firing, TimelineEvent } from './timeline.ts'
 import { TimerQueue } from './timer-queue.ts'
+import { Turns } from './internal/turns.ts'
 import type { TaskOptions, TaskOwner, TaskSource } from './task.ts'
 import { captureTrace, formatSite } from './trace.ts'
 import type { Trace } from './trace.ts'
@@ -190,6 +191,8 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   #executing = false
   #pumpPending = false
   #wake: (() => void) | undefined
+  /** The LoopLimitError that stopped the auto pump for good (a true runaway). */
+  #runaway: LoopLimitError | undefined
 
   constructor(options: EventLoopOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -859,7 +862,14 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
    * What a stall check reads: whether anything drives the loop or is about
    * to, and what waits on it. Runs nothing. @internal
    */
-  _stallState(): { busy: boolean; ready: number; timers: number; next: TimerHandle | undefined; timeFlow: TimeFlow } {
+  _stallState(): {
+    busy: boolean
+    ready: number
+    timers: number
+    next: TimerHandle | undefined
+    timeFlow: TimeFlow
+    runaway: LoopLimitError | undefined
+  } {
     let ready = 0
     for (const handle of this.#ready) if (handle._state === 'pending') ready++
     let next: TimerHandle | undefined
@@ -872,6 +882,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
       timers: this.#timers.liveCount,
       next,
       timeFlow: this.#timeFlow,
+      runaway: this.#runaway,
     }
   }
 
@@ -939,6 +950,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   /** Starts the background pump of the auto time flow on the next real macrotask. */
   #kick(): void {
     if (this.#timeFlow !== 'auto' || this.#closed || this.#driver !== 'none' || this.#pumpPending) return
+    if (this.#runaway !== undefined) return
     if (this.#ready.length === 0 && this.#timers.liveCount === 0) return
     this.#pumpPending = true
     host.setImmediate(() => {
@@ -955,7 +967,14 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     try {
       await this.#loop(token, { target: Infinity, jump: true, holdForIo: true, limitTotal: false })
     } catch (error) {
-      this.callExceptionHandler({ message: 'Error in the loop pump', exception: error })
+      if (error instanceof LoopLimitError) {
+        // A true runaway (internal/turns.ts): nothing else could ever happen. Reported once,
+        // at the culprit, and the pump stays stopped: restarting it would only report it again.
+        this.#runaway = error
+        this.callExceptionHandler({ message: 'Runaway stopped by loopLimit', exception: error, handle: this.#lastRun })
+      } else {
+        this.callExceptionHandler({ message: 'Error in the loop pump', exception: error })
+      }
     } finally {
       activeDrivers--
       if (this.#driverToken === token) {
@@ -990,6 +1009,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
    * another driver took over (`token` changed) or the loop closed.
    */
   async #loop(token: number, goal: Goal, stoppable = false): Promise<boolean> {
+    const turns = new Turns(this.#loopLimit)
     let count = 0
     let countAt = this.#time
     let first = true
@@ -1009,7 +1029,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
       // runs, of what is due now, without jumping time: asyncio's run_forever
       // polls with timeout 0 when stopping.
       const stopping = stoppable && this.#stopping
-      const n = this.#preparePass(stopping ? { ...goal, jump: false } : goal)
+      const n = this.#preparePass(stopping ? { ...goal, jump: false } : goal, turns)
       if (n === 0) {
         if (stopping) {
           this.#stopping = false
@@ -1152,9 +1172,10 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
 
   #limitExceeded(): never {
     const last = this.#lastRun
+    const kind = last?.kind ?? 'callback'
     throw new LoopLimitError(
       `Aborting after running ${this.#loopLimit} callbacks (loopLimit), assuming an infinite loop; ` +
-        `the last was a ${last?.kind ?? 'callback'} created at ${formatSite(last?.trace?.site)}`,
+        `the last was ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} created at ${formatSite(last?.trace?.site)}`,
     )
   }
 
@@ -1166,12 +1187,13 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     const token = ++this.#driverToken
     const previous = this.#driver
     this.#driver = 'explicit'
+    const turns = new Turns(this.#loopLimit)
     let count = 0
     let countAt = this.#time
     try {
       for (;;) {
         if (this.#closed) return
-        const n = this.#preparePass(goal)
+        const n = this.#preparePass(goal, turns)
         if (n === 0) {
           if (goal.target !== Infinity) this.#time = Math.max(this.#time, goal.target)
           return
@@ -1197,7 +1219,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
    * next timer if nothing is ready and the goal allows it. 0: nothing to run
    * at or before the goal's target (or I/O holds the jump).
    */
-  #preparePass(goal: Goal): number {
+  #preparePass(goal: Goal, turns?: Turns): number {
     if (this.#ready.length === 0) {
       const next = this.#timers.peekWhen()
       if (next === undefined || next > goal.target) return 0
@@ -1206,13 +1228,61 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
         if (goal.holdForIo && this.#ioInFlight()) return 0
         this.#time = next
       }
+    } else if (turns?.spent) {
+      const step = this.#pollStep(goal, turns)
+      if (step === 'stop') return 0
+      if (step === 'jump') return this.#pollJump(turns)
     }
     const now = this.#time
+    let timer: TimerHandle | undefined
+    let due = 0
+    while ((timer = this.#timers.popDue(now)) !== undefined) {
+      timer._inHeap = false
+      this.#ready.push(timer)
+      due++
+    }
+    if (turns !== undefined) {
+      if (due === 0 && this.#timers.peekWhen() !== undefined) turns.readyOnly()
+      else turns.reset()
+    }
+    return this.#ready.length
+  }
+
+  /**
+   * A poll spent its budget of turns (internal/turns.ts): whether the next
+   * pass moves time to the next timer, runs the ready work at this instant
+   * again (a timer is due now, or real work in flight holds the jump), or
+   * ends the driver (its next timer lies beyond its target).
+   */
+  #pollStep(goal: Goal, turns: Turns): 'jump' | 'run' | 'stop' {
+    const next = this.#timers.peekWhen()
+    if (next === undefined) {
+      turns.reset()
+      return 'run'
+    }
+    if (next <= this.#time) return 'run'
+    if (next > goal.target || !goal.jump) return 'stop'
+    if (goal.holdForIo && this.#ioInFlight()) {
+      // As when idle: real work in flight holds the jump, for autojumpThreshold of real time (executor jobs: unbounded).
+      turns.heldSince ??= host.now()
+      if (this.#executorJobs > 0 || host.now() - turns.heldSince < this.#autojumpThreshold) return 'run'
+    }
+    return 'jump'
+  }
+
+  /** Moves time to the next timer and puts the timers due then before the ready work (Node: timers phase, then check phase). */
+  #pollJump(turns: Turns): number {
+    turns.reset()
+    const now = this.#timers.peekWhen()!
+    this.#time = now
+    const waiting = [...this.#ready]
+    this.#ready.clear()
     let timer: TimerHandle | undefined
     while ((timer = this.#timers.popDue(now)) !== undefined) {
       timer._inHeap = false
       this.#ready.push(timer)
     }
+    for (const handle of waiting) this.#ready.push(handle)
     return this.#ready.length
   }
 
