@@ -125,6 +125,12 @@ interface Goal {
   holdForIo: boolean
   /** Count of callbacks allowed; undefined: count per instant. */
   limitTotal: boolean
+  /** Most passes to run (the sanitizer's last turn); undefined: no bound. */
+  passes?: number
+  /** Passes of only ready work before time moves to the next timer (internal/turns.ts); default pollTurns. */
+  turns?: number
+  /** Leave time where the last callback ran, rather than at the target (the sanitizer's last turn). */
+  stayPut?: boolean
 }
 
 type Driver = 'none' | 'explicit' | 'pump'
@@ -193,6 +199,8 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   #wake: (() => void) | undefined
   /** The LoopLimitError that stopped the auto pump for good (a true runaway). */
   #runaway: LoopLimitError | undefined
+  /** The last callback the runaway ran: where the report points. */
+  #runawayAt: Handle | undefined
 
   constructor(options: EventLoopOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -741,6 +749,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
   /** Queues a built handle on the ready queue. @internal */
   _enqueue(handle: Handle): void {
     this.#ready.push(handle)
+    this.#queuedInLastTurn?.add(handle)
     if (this.#debug) this.#noteWaiting(handle)
     if (this.#firstScheduled === undefined && !this.#everRan) this.#firstScheduled = handle.trace
     if (this.#wake !== undefined) this.#wakeUp()
@@ -757,6 +766,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     handle._inHeap = true
     this.#timers.push(handle)
     if (replaces) this.#timers.markStale()
+    this.#queuedInLastTurn?.add(handle)
     if (this.#debug) this.#noteWaiting(handle)
     if (this.#firstScheduled === undefined && !this.#everRan) this.#firstScheduled = handle.trace
     if (this.#wake !== undefined) this.#wakeUp()
@@ -869,6 +879,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     next: TimerHandle | undefined
     timeFlow: TimeFlow
     runaway: LoopLimitError | undefined
+    runawayAt: Handle | undefined
   } {
     let ready = 0
     for (const handle of this.#ready) if (handle._state === 'pending') ready++
@@ -883,6 +894,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
       next,
       timeFlow: this.#timeFlow,
       runaway: this.#runaway,
+      runawayAt: this.#runawayAt,
     }
   }
 
@@ -911,6 +923,32 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     if (this.#closed) return
     this.#checkNotRunning()
     await this.#drive({ target: this.#time, jump: false, holdForIo: false, limitTotal: false }, false)
+  }
+
+  /**
+   * The sanitizer's last turn before it judges the loop (DESIGN.md, "What the
+   * sanitizer fails"): runs what is ready and the timers due within `withinMs`
+   * of now, for at most `passes` passes, with promise jobs drained between
+   * callbacks. Time moves only to a timer that runs. What is queued again
+   * meanwhile is remembered, so a report can say it keeps re-queueing itself.
+   * @internal
+   */
+  async _lastTurn(withinMs: number, passes: number): Promise<void> {
+    if (this.#closed || this.#running || this.#executing) return
+    this.#queuedInLastTurn = new WeakSet()
+    await this.#drive(
+      // A poll still running must not hold back the timers of the window: one pass of it, then they run.
+      { target: this.#time + withinMs, jump: withinMs > 0, holdForIo: false, limitTotal: false, passes, stayPut: true, turns: 1 },
+      false,
+    )
+  }
+
+  /** Handles queued while the last turn ran, once it ran. */
+  #queuedInLastTurn: WeakSet<Handle> | undefined
+
+  /** Whether `handle` was queued during the sanitizer's last turn. @internal */
+  _queuedInLastTurn(handle: Handle): boolean {
+    return this.#queuedInLastTurn?.has(handle) === true
   }
 
   // -------------------------------------------------------------- drivers
@@ -971,6 +1009,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
         // A true runaway (internal/turns.ts): nothing else could ever happen. Reported once,
         // at the culprit, and the pump stays stopped: restarting it would only report it again.
         this.#runaway = error
+        this.#runawayAt = this.#lastRun
         this.callExceptionHandler({ message: 'Runaway stopped by loopLimit', exception: error, handle: this.#lastRun })
       } else {
         this.callExceptionHandler({ message: 'Error in the loop pump', exception: error })
@@ -1009,7 +1048,8 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
    * another driver took over (`token` changed) or the loop closed.
    */
   async #loop(token: number, goal: Goal, stoppable = false): Promise<boolean> {
-    const turns = new Turns(this.#loopLimit)
+    const turns = new Turns(this.#loopLimit, goal.turns)
+    let passes = 0
     let count = 0
     let countAt = this.#time
     let first = true
@@ -1036,7 +1076,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
           return true
         }
         if (this.#ready.length === 0 && this.#timers.peekWhen() === undefined && !goal.until && !goal.forever) {
-          if (goal.target !== Infinity && goal.target > this.#time) this.#time = goal.target
+          if (goal.target !== Infinity && goal.target > this.#time && !goal.stayPut) this.#time = goal.target
           return false
         }
         if (!goal.until && !goal.forever) {
@@ -1046,7 +1086,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
             continue
           }
           // nothing more before the target
-          if (goal.target !== Infinity) this.#time = Math.max(this.#time, goal.target)
+          if (goal.target !== Infinity && !goal.stayPut) this.#time = Math.max(this.#time, goal.target)
           return false
         }
         await this.#idle(goal, token)
@@ -1073,6 +1113,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
         this.#stopping = false
         return true
       }
+      if (goal.passes !== undefined && ++passes >= goal.passes) return false
     }
   }
 
@@ -1187,7 +1228,7 @@ export class EventLoop implements HandleOwner, TaskOwner, Disposable, AsyncDispo
     const token = ++this.#driverToken
     const previous = this.#driver
     this.#driver = 'explicit'
-    const turns = new Turns(this.#loopLimit)
+    const turns = new Turns(this.#loopLimit, goal.turns)
     let count = 0
     let countAt = this.#time
     try {

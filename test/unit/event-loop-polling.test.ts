@@ -121,7 +121,7 @@ describe('a callSoon chain under each driver', () => {
     let fired = false
     loop.callLater(3000, () => (fired = true))
     const at = await loop.runUntilComplete(async () => {
-      while (!fired) await new Promise((resolve) => loop.callSoon(resolve))
+      while (!fired) await new Promise((resolve) => loop.callSoon(resolve, undefined))
       return loop.time()
     })
     expect(at).toBe(3000)

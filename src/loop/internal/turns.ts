@@ -33,8 +33,8 @@ export class Turns {
   heldSince: number | undefined
 
   /** `loopLimit` caps the budget: a poll must move time before it counts as a runaway. */
-  constructor(loopLimit: number) {
-    this.#budget = Math.min(pollTurns, loopLimit)
+  constructor(loopLimit: number, budget = pollTurns) {
+    this.#budget = Math.min(budget, loopLimit)
   }
 
   /** The budget is spent: the next pass moves time to the next timer, if the driver may. */
