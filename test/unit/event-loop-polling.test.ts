@@ -8,6 +8,7 @@ import { installVirtualTime, LoopLimitError, newEventLoop } from 'vitest-loop/co
 import type { EventLoop, ExceptionContext } from 'vitest-loop/core'
 import { pollTurns } from '../../src/loop/internal/turns.ts'
 import { hop } from '../../src/loop/internal/host.ts'
+import { inspectLoop } from '../../src/check/index.ts'
 import { rejection } from '../helpers/errors.ts'
 import { siteOf } from '../helpers/site.ts'
 
@@ -203,5 +204,21 @@ describe('a true runaway: nothing else could ever happen', () => {
     expect(context!.handle?.trace?.site?.line).toBe(Number(siteOf(import.meta.url, 'immediate runaway').split(':').pop()))
     const state = loop._stallState()
     expect([state.busy, state.ready, state.runaway]).toEqual([false, 1, context!.exception])
+  })
+
+  it('the sanitizer reports the stopped runaway at the callback that kept re-queueing itself', async () => {
+    using loop = newEventLoop({ timeFlow: 'auto', loopLimit: 300 })
+    using _time = installVirtualTime(loop)
+    const stopped = idle(loop)
+    setImmediate(function spin() {
+      setImmediate(spin) // site: reported runaway
+    })
+    await stopped
+    const findings = inspectLoop(loop._snapshot(), 'test').filter((f) => f.kind === 'callback-error')
+    expect(findings).toHaveLength(1)
+    expect(findings[0]!.message).toMatch(
+      /^the auto time flow stopped a runaway: setImmediate\(spin\) keeps re-queueing itself with no timer to wait for \(LoopLimitError: Aborting after running 300 callbacks/,
+    )
+    expect(`${findings[0]!.frames[0]?.file}:${findings[0]!.frames[0]?.line}`).toBe(siteOf(import.meta.url, 'reported runaway'))
   })
 })
