@@ -6,5 +6,5 @@ const src = fileURLToPath(new URL('./src/', import.meta.url))
 
 export const aliases = [
   { find: /^vitest-loop$/, replacement: `${src}index.ts` },
-  { find: /^vitest-loop\/(core|setup|plugin)$/, replacement: `${src}$1.ts` },
+  { find: /^vitest-loop\/(core|setup|plugin|global-setup)$/, replacement: `${src}$1.ts` },
 ]

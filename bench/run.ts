@@ -7,6 +7,7 @@
  *                                 every cell still runs and every engine still agrees
  *                                 on the results (BENCH_SMOKE=1 does the same)
  *   npm run bench -- --only=A,D   some workloads only
+ *   npm run bench -- --engines=loop,heap   some engines only (E: its variants plain, loop, vi)
  *   npm run bench -- --runs=9     reps per cell at least (default 7; the median is reported)
  *   npm run bench -- --rounds=1   passes over the whole plan (default 3; a cell reports the
  *                                 median of its passes; cells slower than 20 s run once)
@@ -33,7 +34,9 @@ const smoke = args.includes('--smoke') || (process.env.BENCH_SMOKE ?? '') !== ''
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',')
 const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? (smoke ? 3 : 7))
 const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? (smoke ? 1 : 3))
+const engines = args.find((a) => a.startsWith('--engines='))?.slice('--engines='.length).split(',')
 const want = (w: string): boolean => only === undefined || only.includes(w)
+const keep = (engine: string): boolean => engines === undefined || engines.includes(engine)
 /** A cell whose first round took longer than this (wall clock) is not measured again. */
 const repeatBelowMs = 20_000
 
@@ -53,8 +56,8 @@ function plan(): CellSpec[] {
   const ns = smoke ? [1e3] : [1e3, 1e4, 1e5]
   const big = smoke ? [] : [1e6]
   const cells: CellSpec[] = []
-  const grid = (workload: CellSpec['workload'], engines: string[], sizes: number[], extra: Partial<CellSpec> = {}): void => {
-    for (const n of sizes) for (const e of engines) cells.push(spec(workload, e, n, extra))
+  const grid = (workload: CellSpec['workload'], names: string[], sizes: number[], extra: Partial<CellSpec> = {}): void => {
+    for (const n of sizes) for (const e of names.filter(keep)) cells.push(spec(workload, e, n, extra))
   }
   if (want('A')) {
     grid('A', ['heap', 'loop', 'loop+traces', 'globals', 'globals+traces', 'sinon', 'vi'], ns)
@@ -70,7 +73,7 @@ function plan(): CellSpec[] {
   }
   if (want('D')) grid('D', ['heap', 'loop', 'sinon', 'vi'], ns)
   if (want('F')) {
-    for (const depth of [0, 30]) for (const on of [false, true]) cells.push(spec('F', 'loop', smoke ? 1e3 : 1e4, { m: depth, on }))
+    if (keep('loop')) for (const depth of [0, 30]) for (const on of [false, true]) cells.push(spec('F', 'loop', smoke ? 1e3 : 1e4, { m: depth, on }))
   }
   if (want('M')) {
     grid('M', ['heap', 'loop', 'loop+traces', 'globals', 'globals+traces', 'sinon', 'vi'], smoke ? [1e3] : [1e4, 1e5])
@@ -187,7 +190,8 @@ async function main(): Promise<void> {
   const e2e: E2eResult[] = []
   if (want('E')) {
     const tests = smoke ? 100 : 2000
-    for (const r of await perTestAll(['plain', 'loop', 'vi'], tests, smoke ? 1 : runs)) {
+    const variants = (['plain', 'loop', 'vi'] as const).filter(keep)
+    for (const r of await perTestAll(variants, tests, smoke ? 1 : runs)) {
       e2e.push(r)
       process.stderr.write(`E ${r.variant}: ${typeof r.perTestUs === 'number' ? `${r.perTestUs.toFixed(1)} µs per test` : r.perTestUs}\n`)
     }
@@ -205,7 +209,7 @@ async function main(): Promise<void> {
   const md = report(outcomes, e2e, info)
   process.stdout.write(`${md}\n`)
   const target = smoke ? join(root, 'bench', '.tmp', 'results-smoke.md') : join(root, 'bench', 'results.md')
-  if (!only || smoke) {
+  if ((!only && !engines) || smoke) {
     mkdirSync(join(root, 'bench', '.tmp'), { recursive: true })
     writeFileSync(target, md)
     process.stderr.write(`wrote ${target}\n`)

@@ -7,8 +7,8 @@ import type { EventLoop, LoopSnapshot } from '../loop/event-loop.ts'
 import { LoopLimitError } from '../loop/errors.ts'
 import type { Handle, TimerHandle } from '../loop/handle.ts'
 import type { Task } from '../loop/task.ts'
+import { formatSite } from '../loop/trace.ts'
 import type { StackFrame, Trace } from '../loop/trace.ts'
-import path from 'node:path'
 
 /** What kind of leak a finding is; also the order of the report. */
 export type FindingKind =
@@ -69,12 +69,8 @@ export function splitFrames(all: readonly StackFrame[]): { frames: StackFrame[];
   }
 }
 
-/** `file:line:column`, the file relative to the working directory as Vitest prints it. */
-export function siteText(frame: StackFrame | undefined): string {
-  if (frame === undefined) return 'an unknown place (trace capture was off)'
-  const file = path.isAbsolute(frame.file) ? path.relative(process.cwd(), frame.file) : frame.file
-  return `${file}:${frame.line}:${frame.column}`
-}
+/** The loop's `formatSite` (one rendering of a source site for every message), under the name src/vitest imports. */
+export const siteText = formatSite
 
 function isDependency(file: string): boolean {
   return file.includes('/node_modules/')
@@ -138,7 +134,7 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
   if (role === 'user' && !snapshot.everRan && snapshot.firstScheduled !== undefined) {
     add(
       'never-started',
-      `${loop.name} had work scheduled but never ran (first scheduled at ${siteText(locate(snapshot.firstScheduled).frames[0] ?? snapshot.firstScheduled.site)}): run it with loop.runUntilComplete(), loop.runForever() or a time-travel call`,
+      `${loop.name} had work scheduled but never ran (first scheduled at ${formatSite(locate(snapshot.firstScheduled).frames[0] ?? snapshot.firstScheduled.site)}): run it with loop.runUntilComplete(), loop.runForever() or a time-travel call`,
       snapshot.created,
     )
   }
@@ -223,12 +219,12 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
 
 /** `file:line:column` of a trace's first user frame. */
 function siteOf(trace: Trace | undefined): string {
-  return siteText(locate(trace).frames[0] ?? trace?.site)
+  return formatSite(locate(trace).frames[0] ?? trace?.site)
 }
 
 function pendingTaskMessage(task: Task<unknown>): string {
   const waiting = task._waitingOn
   const on =
-    waiting && waiting.pending ? `; it waits on ${describeHandle(waiting)} scheduled at ${siteText(locate(waiting.trace).frames[0])}` : ''
+    waiting && waiting.pending ? `; it waits on ${describeHandle(waiting)} scheduled at ${formatSite(locate(waiting.trace).frames[0])}` : ''
   return `pending Task '${task.name}' is not done${on}: await it, or cancel it with task.cancel()`
 }

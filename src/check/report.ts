@@ -6,9 +6,9 @@
 import { LeakError, SlowCallbackError } from '../loop/errors.ts'
 import type { LoopError } from '../loop/errors.ts'
 import type { StackFrame } from '../loop/trace.ts'
-import { isHiddenFile, parseFrames } from '../loop/trace.ts'
+import { formatSite, isHiddenFile, parseFrames } from '../loop/trace.ts'
 import type { Finding, FindingKind } from './findings.ts'
-import { findingOrder, siteText } from './findings.ts'
+import { findingOrder } from './findings.ts'
 
 const nouns: Record<FindingKind, [string, string]> = {
   'unclosed-loop': ['unclosed loop', 'unclosed loops'],
@@ -67,7 +67,7 @@ export function withFrames<E extends Error>(error: E, frames: readonly StackFram
 /** The error for one finding: a SlowCallbackError for a slow callback, else a LeakError. */
 export function findingError(finding: Finding): LoopError {
   const via =
-    finding.via.length > 0 ? ` (made inside a dependency at ${siteText(finding.via[0])})` : ''
+    finding.via.length > 0 ? ` (made inside a dependency at ${formatSite(finding.via[0])})` : ''
   const frames = finding.frames.length > 0 ? finding.frames : finding.via
   if (finding.kind === 'slow-callback') return withFrames(new SlowCallbackError(`${finding.message}${via}`), frames)
   return leakError(`${finding.message}${via}`, frames, displayed(finding.error))
@@ -100,15 +100,18 @@ function displayed(error: unknown): unknown {
 
 /**
  * The whole report: the summary (pointing at `testSite`, the test's own
- * line) followed by one error per finding.
+ * line) followed by one error per finding. `replay`, a line naming the
+ * loop's start instant and the command that replays the test, goes under
+ * the summary.
  */
 export function buildReport(
   findings: readonly Finding[],
   testSite: StackFrame | undefined,
   testLoop?: unknown,
+  replay?: string,
 ): LoopError[] {
   const sorted = sortFindings(findings)
-  const summary = summarize(sorted, testLoop)
+  const summary = replay === undefined ? summarize(sorted, testLoop) : `${summarize(sorted, testLoop)}\n${replay}`
   const site = testSite ? [testSite] : []
   const head = sorted.every((finding) => finding.kind === 'slow-callback')
     ? withFrames(new SlowCallbackError(summary), site)

@@ -11,8 +11,9 @@
 import { TimelineReport } from '../loop/errors.ts'
 import { handleLabel, ms } from '../loop/timeline.ts'
 import type { TimelineEvent } from '../loop/timeline.ts'
+import { formatSite } from '../loop/trace.ts'
 import type { Trace } from '../loop/trace.ts'
-import { locate, siteText } from './findings.ts'
+import { locate } from './findings.ts'
 import { withFrames } from './report.ts'
 
 /** Events a failing test prints. */
@@ -32,7 +33,7 @@ const verbs: Record<TimelineEvent['type'], string> = {
 
 /** One event as a line, without its time. */
 export function describeEvent(event: TimelineEvent): string {
-  const site = (trace: Trace | undefined): string => siteText(locate(trace).frames[0] ?? trace?.site)
+  const site = (trace: Trace | undefined): string => formatSite(locate(trace).frames[0] ?? trace?.site)
   const by = event.task !== undefined && !event.startsTask ? `, by Task '${event.task.name}'` : ''
   switch (event.type) {
     case 'scheduled':

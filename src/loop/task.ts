@@ -10,7 +10,7 @@
  */
 import { CancelledError, InvalidStateError } from './errors.ts'
 import type { Handle } from './handle.ts'
-import { shared } from './internal/context.ts'
+import { shared } from './internal/context-state.ts'
 import { expectFunction } from './internal/validate.ts'
 import type { Trace } from './trace.ts'
 import { formatSite } from './trace.ts'

@@ -112,9 +112,16 @@ export function captureTrace(skip: Function): Trace | undefined {
   return new Trace(holder)
 }
 
-/** `file:line:column` of a frame, for messages. */
+/**
+ * `file:line:column` of a frame, the file relative to the working directory as
+ * Vitest prints paths: the one way every message of vitest-loop names a source
+ * site (leak reports, DeadlockError, LoopLimitError, Task.toString, the Chrome
+ * trace, debug logs).
+ */
 export function formatSite(frame: StackFrame | undefined): string {
-  return frame ? `${frame.file}:${frame.line}:${frame.column}` : 'an unknown place (trace capture was off)'
+  if (frame === undefined) return 'an unknown place (trace capture was off)'
+  const file = path.isAbsolute(frame.file) ? path.relative(process.cwd(), frame.file) : frame.file
+  return `${file}:${frame.line}:${frame.column}`
 }
 
 const frameWithFn = /^\s*at (?:async )?(.*?) \((.*):(\d+):(\d+)\)$/

@@ -20,6 +20,11 @@
  * - the callback runs with the Timeout (or Immediate) as `this`, in the async
  *   context where it was scheduled (an AsyncResource made at schedule time:
  *   AsyncLocalStorage stores set around setTimeout are seen in the callback).
+ * - Node's fields read as on Node (test/unit/timers-node-fields.test.ts
+ *   compares them with a child process on real timers): `_idleTimeout`,
+ *   `_onTimeout`, `_repeat`, `_idleStart` (loop time), `_destroyed`, and
+ *   `_onImmediate` / `_destroyed` on an Immediate; getters over the handle,
+ *   so a pending timer costs no more memory.
  * @internal
  */
 import '../loop/internal/dispose.ts' // first: the dispose methods below need Symbol.dispose
@@ -86,16 +91,21 @@ export class TimeoutHandle extends TimerHandle {
     const args = this._args
     const start = this._loop.time()
     // Unlike a plain handle, keep the callback: refresh() may run it again.
-    this._state = this._repeat === null ? 'done' : 'running'
+    // 'running' until the callback returns (Node's `_destroyed` is false in
+    // there); clearTimeout makes it 'cancelled', refresh() 'pending'.
+    this._state = 'running'
     try {
       if (args === undefined) this.#context.runInAsyncScope(callback, this._timeout)
       else this.#context.runInAsyncScope(callback, this._timeout, ...args)
     } finally {
       if (this._state === 'running') {
-        this.when = start + this._repeat!
-        this._loop._schedule(this)
-      } else if (this._state === 'done') {
-        this._timeout._forget()
+        if (this._repeat === null) {
+          this._state = 'done'
+          this._timeout._forget()
+        } else {
+          this.when = start + this._repeat
+          this._loop._schedule(this)
+        }
       }
     }
   }
@@ -146,6 +156,36 @@ export class Timeout extends Refable {
   constructor(loop: EventLoop, callback: Callback, delay: number, repeat: boolean, args: readonly unknown[] | undefined, trace: Trace | undefined) {
     super()
     this._handle = new TimeoutHandle(loop, this, delay, repeat, callback, args, trace)
+  }
+
+  // Node's own fields (lib/internal/timers.js), which libraries and their
+  // tests read. Getters on the handle: no store per timer.
+
+  /** The delay after Node's coercion (`setTimeout(f, 2 ** 31)` keeps 1); -1 once cleared before it fired. */
+  get _idleTimeout(): number {
+    return this._handle._state === 'cancelled' ? -1 : this._handle.delay
+  }
+
+  /** The callback; null after clearTimeout. */
+  get _onTimeout(): Callback | null {
+    const handle = this._handle
+    return handle._cleared ? null : (handle._callback ?? null)
+  }
+
+  /** The period of an interval, null for a timeout. */
+  get _repeat(): number | null {
+    return this._handle._repeat
+  }
+
+  /** Loop time when it was scheduled, refreshed or re-armed (Node: the libuv loop time). */
+  get _idleStart(): number {
+    return this._handle.when - this._handle.delay
+  }
+
+  /** True once it fired (a timeout, after its callback returned) or was cleared. */
+  get _destroyed(): boolean {
+    const state = this._handle._state
+    return state === 'done' || state === 'cancelled'
   }
 
   /** Due again `delay` ms from now (also after it fired); does nothing after clearTimeout. */
@@ -201,10 +241,14 @@ export class ImmediateHandle extends Handle {
     const callback = this._callback!
     const args = this._args
     this._state = 'done'
-    this._callback = undefined
     this._args = undefined
-    if (args === undefined) this.#context.runInAsyncScope(callback, this._immediate)
-    else this.#context.runInAsyncScope(callback, this._immediate, ...args)
+    // Node's `_onImmediate` is the callback while it runs, null after.
+    try {
+      if (args === undefined) this.#context.runInAsyncScope(callback, this._immediate)
+      else this.#context.runInAsyncScope(callback, this._immediate, ...args)
+    } finally {
+      this._callback = undefined
+    }
   }
 }
 
@@ -223,6 +267,17 @@ export class Immediate extends Refable {
   constructor(loop: EventLoop, callback: Callback, args: readonly unknown[] | undefined, trace: Trace | undefined) {
     super()
     this._handle = new ImmediateHandle(loop, this, callback, args, trace)
+  }
+
+  /** Node's field: the callback until it runs or is cleared, then null. */
+  get _onImmediate(): Callback | null {
+    return this._handle._callback ?? null
+  }
+
+  /** Node's field: true from the moment it runs, or once cleared. */
+  get _destroyed(): boolean {
+    const state = this._handle._state
+    return state === 'done' || state === 'cancelled'
   }
 
   [Symbol.dispose](): void {

@@ -19,6 +19,8 @@ declare module '@vitest/runner' {
 declare module 'vitest' {
   interface ProvidedContext {
     'vitest-loop:options': ProvidedOptions
+    /** The run's start instant, epoch ms (start-instant.ts). */
+    'vitest-loop:start': number
   }
 }
 

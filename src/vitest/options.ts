@@ -27,7 +27,11 @@ export type { Fakeable }
 export interface LoopOptions {
   /** `'auto'` (default): time jumps when nothing else can run. `'manual'`: only advance() moves it. */
   timeFlow?: TimeFlow
-  /** Wall clock at the start of the test (epoch ms or a Date). Default: the real time. */
+  /**
+   * Wall clock at the start of the test (epoch ms or a Date). Default: the
+   * run's start instant, the same for every test (`LOOP_NOW`, else the wall
+   * clock when the run started, truncated to a whole second).
+   */
   now?: number | Date
   /** Which globals run on virtual time. Default: all of them. */
   toFake?: readonly Fakeable[]

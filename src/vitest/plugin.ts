@@ -10,6 +10,7 @@ import type { Plugin } from 'vitest/config'
 import { toEpochMs } from '../loop/internal/validate.ts'
 import type { PluginOptions, ProvidedOptions } from './options.ts'
 import { providedKey, validateOptions } from './options.ts'
+import { runStartInstant, startKey } from './start-instant.ts'
 
 /** This package's own files (src/ or dist/): their frames are never the user's. */
 const ownDir = fileURLToPath(new URL('..', import.meta.url))
@@ -44,6 +45,8 @@ export function loopPlugin(options: PluginOptions = {}): Plugin {
       if (options.traceDir !== undefined) provided.traceDir = path.resolve(provided.root, options.traceDir)
       const provide = ((test.provide as Record<string, unknown> | undefined) ??= {})
       provide[providedKey] = provided
+      // Here, in the main process, once per run: every worker starts its tests' loops at the same instant.
+      provide[startKey] = runStartInstant()
     },
 
   }

@@ -37,10 +37,13 @@ import { isAllowed, providedKey } from './options.ts'
 import type { Fakeable, OnLeak, ProvidedOptions } from './options.ts'
 import { watchRealWork, withRunnerTimer } from './real-work.ts'
 import { StallWatch } from './stall-watch.ts'
+import { replayLine, runStartInstant, startKey } from './start-instant.ts'
 import { TestState, currentTestState, worker } from './test-state.ts'
 import './augment.ts'
 
 const config: ProvidedOptions = readConfig()
+/** The instant every test's loop starts at, named by every report (start-instant.ts). */
+const startInstant: number = (config.now ??= readStart())
 
 function readConfig(): ProvidedOptions {
   try {
@@ -48,6 +51,15 @@ function readConfig(): ProvidedOptions {
   } catch {
     return {}
   }
+}
+
+/** The run's start instant from the main process (plugin or global setup), else this worker's own. */
+function readStart(): number {
+  let provided: unknown
+  try {
+    provided = inject(startKey as 'vitest-loop:start')
+  } catch {}
+  return typeof provided === 'number' ? provided : runStartInstant()
 }
 
 // ------------------------------------------------------------ worker-wide
@@ -79,6 +91,10 @@ shared.onLoopCreated = (loop) => {
   const state = currentTestState()
   if (state !== undefined && !state.finished) state.userLoops.add(loop)
 }
+
+// A loop a test makes without `now` starts at the wall clock the test sees
+// (its loop's virtual Date.now()), so that it replays too; elsewhere, the real time.
+shared.defaultEpoch = () => currentTestState()?.loopFor('Date')?.now()
 
 // Unhandled rejections are blamed on the test whose async context raised them.
 // Once we listen, Vitest stops reporting them itself (VITEST-NOTES §7), so a
@@ -224,7 +240,10 @@ function freezeWhenBodyEnds(task: RunnerTestCase): void {
       // A test that awaits what nothing can settle fails now, not at its timeout (stall-watch.ts).
       const watch = new StallWatch(current, testSite(task))
       watch.start()
-      return Promise.race([Promise.resolve(result), watch.stalled]).finally(() => {
+      const stalled = watch.stalled.catch((error: Error) => {
+        throw withLine(error, replay(task)) // a stall is a failure report too: it names the start instant
+      })
+      return Promise.race([Promise.resolve(result), stalled]).finally(() => {
         watch.stop()
         current.freeze()
       })
@@ -274,7 +293,8 @@ async function report(state: TestState): Promise<void> {
   // Leaks follow onLeak, slow callbacks onSlow: each group is its own report.
   const file = (group: Finding[], action: OnLeak): void => {
     if (group.length === 0 || action === 'ignore') return
-    ;(action === 'fail' ? failures : warnings).push(...buildReport(group, testSite(state.task), loop))
+    if (action === 'fail') failures.push(...buildReport(group, testSite(state.task), loop, replay(state.task)))
+    else warnings.push(...buildReport(group, testSite(state.task), loop))
   }
   file(reported.filter((finding) => finding.kind !== 'slow-callback'), state.onLeak)
   file(reported.filter((finding) => finding.kind === 'slow-callback'), state.onSlow)
@@ -305,6 +325,21 @@ function writeTrace(state: TestState, events: Parameters<typeof chromeTrace>[0],
   }
   const relative = path.relative(process.cwd(), file)
   return relative.startsWith('..') ? file : relative
+}
+
+/** `replay: LOOP_NOW=<start instant> vitest run <file> -t <name>`, the command that runs this test again as it ran. */
+function replay(task: RunnerTestCase): string {
+  const names = [task.name]
+  for (let suite = task.suite; suite !== undefined && suite !== task.file; suite = suite.suite) names.unshift(suite.name)
+  return replayLine(startInstant, task.file.name, names.join(' ')) // the file's name is its path from the root
+}
+
+/** `error` with `line` added to its message, in its stack too (whose head is the message). */
+function withLine(error: Error, line: string): Error {
+  const head = `${error.name}: ${error.message}`
+  error.message = `${error.message}\n${line}`
+  if (error.stack?.startsWith(head)) error.stack = `${error.name}: ${error.message}${error.stack.slice(head.length)}`
+  return error
 }
 
 /** The test's own line, from `task.location` (the plugin turns on includeTaskLocation). */

@@ -99,6 +99,8 @@ describe('slow callbacks and stalls (slow.test.ts, stall.test.ts)', () => {
     const deadlock = reported.find((r) => r.error.startsWith('DeadlockError') && r.test === 'awaits a task that can never finish')!
     expect(deadlock.body).toContain(`Pending tasks:\n  - Task 'stuck' created at ${task}:14\n`)
     expect(deadlock.body).toContain("(Debug mode, LOOP_DEBUG=1, also says what each task scheduled last and prints the loop's last events.)")
+    // A stall is a failure report too: it names the run's start instant and how to replay the test.
+    expect(deadlock.body).toMatch(/^replay: LOOP_NOW=\S+Z vitest run stall.test.ts -t "awaits a task that can never finish"$/m)
   })
 
   it("fails a test awaiting a promise nobody resolves with DeadlockError at the test's line", () => {

@@ -184,6 +184,24 @@ describe('the leak zoo (test/fixtures/leak-zoo)', () => {
     }
   })
 
+  it('names the run start instant and the replay command under every summary', () => {
+    const summaries = reported.filter((r) => /^LeakError: test left /.test(r.error))
+    const withSummary = Object.values(expected).filter((errors) => errors.some(([error]) => String(error).startsWith('LeakError: test left ')))
+    expect(summaries).toHaveLength(withSummary.length)
+    expect(summaries.length).toBeGreaterThanOrEqual(20)
+    const instants = new Set<string>()
+    for (const summary of summaries) {
+      const file = summary.at.split(':')[0]
+      const replay = /^replay: LOOP_NOW=(\S+) vitest run (\S+) -t (.*)$/.exec(summary.body.split('\n')[1] ?? '')
+      expect(replay, summary.body).not.toBeNull()
+      instants.add(replay![1]!)
+      expect(replay![2]).toBe(file)
+      expect(replay![3]).toMatch(/^(".*"|'.*')$/)
+    }
+    expect(instants.size).toBe(1)
+    expect([...instants][0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/)
+  })
+
   it('shows the test line under a leak made in a helper module', () => {
     const helper = reported.find((r) => r.test === 'leaks an interval started in a helper module' && r.at === 'src/poller.ts:10:50')
     expect(helper?.body).toMatch(/❯ helper.test.ts:5:3/)

@@ -1,6 +1,7 @@
 // Where a line of a test file is, found by a marker comment rather than by a
 // line number that would shift with every edit, and independent of stack traces.
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
@@ -17,4 +18,12 @@ export function siteOf(url: string, marker: string): string {
   })
   if (hits.length !== 1) throw new Error(`expected one line marked '${tag}' in ${file}, found ${hits.length}`)
   return `${file}:${hits[0]}`
+}
+
+/**
+ * `siteOf` as vitest-loop's messages print it: the file relative to the
+ * working directory, as Vitest prints paths (see `formatSite`).
+ */
+export function printedSiteOf(url: string, marker: string): string {
+  return path.relative(process.cwd(), siteOf(url, marker))
 }

@@ -132,7 +132,10 @@ describe('the packed package, installed in a fresh project', () => {
   it("with setupFiles: ['vitest-loop/setup'] instead of the plugin: the same report", async () => {
     const result = await run(process.execPath, [vitestBin, 'run', '--config', 'vitest.setup-file.config.ts'], project)
     expect(result.output).toMatch(/Tests {2}1 failed \| 3 passed \(4\)/)
-    expect(reportedErrors(result.output).map((r) => r.at)).toEqual([siteOf('leak.test.ts', 'test: here'), siteOf('leak.test.ts', 'leak: here')])
+    const reported = reportedErrors(result.output)
+    expect(reported.map((r) => r.at)).toEqual([siteOf('leak.test.ts', 'test: here'), siteOf('leak.test.ts', 'leak: here')])
+    // vitest-loop/global-setup provided the run's start instant: a whole second.
+    expect(reported[0]!.body.split('\n')[1]).toMatch(/^replay: LOOP_NOW=\S+:\d\d\.000Z vitest run leak.test.ts -t "leaves a timer behind"$/)
   })
 
   it('vitest-loop/core runs in plain Node, without Vitest', async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { DeadlockError, newEventLoop } from 'vitest-loop'
 import { expectError, rejection } from '../helpers/errors.ts'
-import { siteOf } from '../helpers/site.ts'
+import { printedSiteOf } from '../helpers/site.ts'
 
 /** Settled by nobody. */
 const never = new Promise<never>(() => {})
@@ -23,8 +23,8 @@ describe('runUntilComplete', () => {
       `runUntilComplete() waits on a promise that can never settle: nothing is scheduled on ${loop.name} and no real I/O is in flight.`,
     )
     expect(lines[1]).toBe('Pending tasks:')
-    expect(lines[2]).toMatch(new RegExp(`^  - Task 'waiter' created at ${escape(siteOf(import.meta.url, 'waiter'))}:\\d+$`))
-    expect(lines[3]).toMatch(new RegExp(`^  - Task 'Task-1' created at ${escape(siteOf(import.meta.url, 'main'))}:\\d+$`))
+    expect(lines[2]).toMatch(new RegExp(`^  - Task 'waiter' created at ${escape(printedSiteOf(import.meta.url, 'waiter'))}:\\d+$`))
+    expect(lines[3]).toMatch(new RegExp(`^  - Task 'Task-1' created at ${escape(printedSiteOf(import.meta.url, 'main'))}:\\d+$`))
     expect(lines).toHaveLength(4)
     expect(loop.isRunning()).toBe(false)
     loop.close()

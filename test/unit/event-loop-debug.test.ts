@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { DeadlockError, newEventLoop } from 'vitest-loop'
 import { expectError, rejection, thrown } from '../helpers/errors.ts'
-import { siteOf } from '../helpers/site.ts'
+import { printedSiteOf, siteOf } from '../helpers/site.ts'
 import { envDebug } from '../../src/loop/internal/env.ts'
 
 const never = new Promise<never>(() => {})
@@ -52,8 +52,8 @@ describe('DeadlockError in debug mode', () => {
     )
     expect(error).toBeInstanceOf(DeadlockError)
     const line = (error as Error).message.split('\n')[2]!
-    const task = siteOf(import.meta.url, 'task')
-    const sleep = siteOf(import.meta.url, 'sleep')
+    const task = printedSiteOf(import.meta.url, 'task')
+    const sleep = printedSiteOf(import.meta.url, 'sleep')
     expect(line.startsWith(`  - Task 'Task-1' created at ${task}:`)).toBe(true)
     expect(line).toContain(`; the last thing it scheduled, a timer created at ${sleep}:`)
     expect(line.endsWith(', has run')).toBe(true)

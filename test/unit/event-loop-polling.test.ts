@@ -10,7 +10,7 @@ import { pollTurns } from '../../src/loop/internal/turns.ts'
 import { hop } from '../../src/loop/internal/host.ts'
 import { inspectLoop } from '../../src/check/index.ts'
 import { rejection } from '../helpers/errors.ts'
-import { siteOf } from '../helpers/site.ts'
+import { printedSiteOf, siteOf } from '../helpers/site.ts'
 
 /** Resolves when the loop's drivers stop (the auto pump went idle or gave up). */
 function idle(loop: EventLoop): Promise<void> {
@@ -179,7 +179,7 @@ describe('a true runaway: nothing else could ever happen', () => {
     loop.callSoon(spin)
     const error = await rejection(loop.runUntilIdle())
     expect(error).toBeInstanceOf(LoopLimitError)
-    expect((error as Error).message).toContain(`created at ${siteOf(import.meta.url, 'callSoon runaway')}:`)
+    expect((error as Error).message).toContain(`created at ${printedSiteOf(import.meta.url, 'callSoon runaway')}:`)
     expect(loop.time()).toBe(0)
   })
 
@@ -200,7 +200,7 @@ describe('a true runaway: nothing else could ever happen', () => {
     const [context] = errors
     expect(context!.message).toBe('Runaway stopped by loopLimit')
     expect(context!.exception).toBeInstanceOf(LoopLimitError)
-    expect((context!.exception as Error).message).toContain(`an immediate created at ${siteOf(import.meta.url, 'immediate runaway')}:`)
+    expect((context!.exception as Error).message).toContain(`an immediate created at ${printedSiteOf(import.meta.url, 'immediate runaway')}:`)
     expect(context!.handle?.trace?.site?.line).toBe(Number(siteOf(import.meta.url, 'immediate runaway').split(':').pop()))
     const state = loop._stallState()
     expect([state.busy, state.ready, state.runaway]).toEqual([false, 1, context!.exception])

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { LoopLimitError, newEventLoop } from 'vitest-loop'
 import type { EventLoop } from 'vitest-loop'
 import { expectError, rejection, thrown } from '../helpers/errors.ts'
-import { siteOf } from '../helpers/site.ts'
+import { printedSiteOf } from '../helpers/site.ts'
 
 const epoch = Date.UTC(2030, 0, 1)
 
@@ -145,7 +145,7 @@ describe.each(flavours)('time travel ($name)', (drive) => {
     expect(error).toBeInstanceOf(LoopLimitError)
     expect((error as LoopLimitError).constructor).toBe(LoopLimitError)
     expect((error as LoopLimitError).code).toBe('ERR_LOOP_LIMIT')
-    const site = siteOf(import.meta.url, 'endless timer')
+    const site = printedSiteOf(import.meta.url, 'endless timer')
     expect((error as Error).message).toMatch(
       new RegExp(
         `^Aborting after running 50 callbacks \\(loopLimit\\), assuming an infinite loop; the last was a timer created at ${escape(site)}:\\d+$`,
@@ -164,7 +164,7 @@ describe.each(flavours)('time travel ($name)', (drive) => {
     loop.callSoon(spin)
     const error = await rejection(drive.advance(loop, 1000))
     expect(error).toBeInstanceOf(LoopLimitError)
-    expect((error as Error).message).toContain(`the last was a callback created at ${siteOf(import.meta.url, 'endless callSoon')}:`)
+    expect((error as Error).message).toContain(`the last was a callback created at ${printedSiteOf(import.meta.url, 'endless callSoon')}:`)
     expect(loop.time()).toBe(0)
     loop.close()
   })

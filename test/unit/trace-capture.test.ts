@@ -5,7 +5,7 @@ import { getRunningLoop, getTraceCapture, LoopLimitError, newEventLoop, run, set
 import type { StackFrame, Trace } from 'vitest-loop'
 import { isHiddenFile, parseFrames } from '../../src/loop/trace.ts'
 import { rejection } from '../helpers/errors.ts'
-import { siteOf } from '../helpers/site.ts'
+import { printedSiteOf, siteOf } from '../helpers/site.ts'
 
 const here = (marker: string): string => siteOf(import.meta.url, marker)
 
@@ -89,7 +89,7 @@ describe('creation traces', () => {
     loop.callSoon(again)
     const error = await rejection(loop.runUntilIdle())
     expect(error).toBeInstanceOf(LoopLimitError)
-    expect((error as Error).message).toContain(`created at ${here('runaway')}:`)
+    expect((error as Error).message).toContain(`created at ${printedSiteOf(import.meta.url, 'runaway')}:`)
     loop.close()
   })
 

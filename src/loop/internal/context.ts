@@ -1,48 +1,20 @@
 /**
- * Which loop, and which task, the running code belongs to.
- *
- * While the loop calls a callback, `executing` names it (a plain variable: no
- * cost per callback). Code that continues after an `await` is found through
- * an AsyncLocalStorage store entered once per task and once per run, since
- * promise continuations keep the async context they were created in.
+ * Which loop runs this code, typed with the classes: the state of
+ * `internal/context-state.ts` as the code above EventLoop (the registry,
+ * src/time, src/vitest) reads it. Code below EventLoop imports
+ * `context-state.ts` instead, so that no import runs back up.
  * @internal
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { EventLoop } from '../event-loop.ts'
 import type { Task } from '../task.ts'
+import { shared as state } from './context-state.ts'
+import type { SharedContext } from './context-state.ts'
 
-export interface LoopContext {
-  readonly loop: EventLoop
-  readonly task: Task<unknown> | undefined
-}
-
-const key = Symbol.for('vitest-loop:context')
-interface Shared {
-  storage: AsyncLocalStorage<LoopContext>
-  executing: EventLoop | undefined
-  executingTask: Task<unknown> | undefined
-  /** Told of every new loop: the Vitest layer tracks the loops a test makes. */
-  onLoopCreated: ((loop: EventLoop) => void) | undefined
-}
 /** Shared by every copy of the module so that two copies agree on what runs. */
-export const shared: Shared = ((globalThis as Record<symbol, unknown>)[key] as Shared | undefined) ?? {
-  storage: new AsyncLocalStorage<LoopContext>(),
-  executing: undefined,
-  executingTask: undefined,
-  onLoopCreated: undefined,
-}
-shared.onLoopCreated ??= undefined
-;(globalThis as Record<symbol, unknown>)[key] = shared
+export const shared = state as unknown as SharedContext<EventLoop, Task<unknown>>
 
 /** The loop running this code, if any (closed loops do not count). */
 export function currentLoop(): EventLoop | undefined {
   const loop = shared.executing ?? shared.storage.getStore()?.loop
   return loop === undefined || loop.isClosed() ? undefined : loop
-}
-
-/** The task running this code, if any. */
-export function currentTaskOf(loop: EventLoop): Task<unknown> | undefined {
-  if (shared.executing === loop && shared.executingTask !== undefined) return shared.executingTask
-  const store = shared.storage.getStore()
-  return store?.loop === loop ? store.task : undefined
 }

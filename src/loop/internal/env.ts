@@ -13,3 +13,22 @@ export function envDebug(env: NodeJS.ProcessEnv = process.env): boolean {
   const v = env.LOOP_DEBUG
   return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false'
 }
+
+/**
+ * `LOOP_NOW`: the start instant of every test's loop, to replay a run. An
+ * ISO date (`2026-12-03T19:00:00.000Z`, `2026-12-03`) or epoch milliseconds
+ * (`1796324400000`); unset or empty: undefined. Anything else is a RangeError
+ * that names the variable and the value.
+ * @internal
+ */
+export function envNow(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const v = env.LOOP_NOW?.trim()
+  if (v === undefined || v === '') return undefined
+  const ms = /^-?\d+$/.test(v) ? Number(v) : /^[+-]?\d{4,6}-\d\d/.test(v) ? Date.parse(v) : Number.NaN
+  if (!Number.isSafeInteger(ms) || Math.abs(ms) > 8.64e15) {
+    throw new RangeError(
+      `Expected \`LOOP_NOW\` to be an ISO date (2026-12-03T19:00:00.000Z) or epoch milliseconds (1796324400000), got ${JSON.stringify(env.LOOP_NOW)}`,
+    )
+  }
+  return ms
+}

@@ -18,7 +18,7 @@ import { createHook } from 'node:async_hooks'
 import type { AsyncHook } from 'node:async_hooks'
 import type { Handle } from '../handle.ts'
 import type { Task } from '../task.ts'
-import { shared } from './context.ts'
+import { shared } from './context-state.ts'
 import { host } from './host.ts'
 
 /** What a loop in debug mode offers the hook. @internal */
@@ -56,7 +56,7 @@ function makeState(): StepState {
       before(id) {
         if (state.depth++ !== 0 || shared.executing !== undefined) return
         const context = shared.storage.getStore()
-        const task = context?.task
+        const task = context?.task as Task<unknown> | undefined
         const owner = context?.loop as unknown as StepOwner | undefined
         if (task === undefined || owner === undefined || !owner.getDebug()) return
         state.open = { id, start: host.now(), inCallbacks: state.inCallbacks, task, owner, waitingOn: task._waitingOn }
