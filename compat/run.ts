@@ -155,7 +155,7 @@ async function prepare(suite: Suite, tarball: string): Promise<string> {
   if (!has) throw new Error(`no snapshot of ${suite.repo} at ${suite.commit} under ${mirrorRoot}: fetch github:${suite.repo} first`)
   const dir = path.join(workRoot, `${suite.name}-${suite.commit.slice(0, 12)}`)
   const stampFile = path.join(dir, '.compat-stamp')
-  const manifestPart = JSON.stringify({ drop: suite.drop, keep: suite.keep, vitest: versionOf('vitest'), v: 1 })
+  const manifestPart = JSON.stringify({ drop: suite.drop, keep: suite.keep, vitest: versionOf('vitest'), v: 2 })
   const stamp = sha(manifestPart + sha(readFileSync(tarball)))
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return dir
 
@@ -181,12 +181,20 @@ async function prepare(suite: Suite, tarball: string): Promise<string> {
   delete pkg.workspaces
   pkg.devDependencies = dev
   writeFileSync(pristine, `${JSON.stringify(pkg, null, 2)}\n`)
+  // npm keeps an installed `file:` tarball of the same name and version even when its
+  // content changed: remove it, so the new build is the one installed.
+  const installed = path.join(dir, 'node_modules', 'vitest-loop')
+  rmSync(installed, { recursive: true, force: true })
   const install = await run(
     'npm',
     ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', '--loglevel=error'],
     dir,
   )
   if (install.code !== 0) throw new Error(`npm install failed in ${dir}:\n${install.output}`)
+  const { stdout: packed } = await exec('tar', ['-xOzf', tarball, 'package/dist/plugin.js'], { maxBuffer: 1 << 26 })
+  if (readFileSync(path.join(installed, 'dist/plugin.js'), 'utf8') !== packed) {
+    throw new Error(`npm installed another build of vitest-loop than ${tarball} in ${dir}`)
+  }
   writeFileSync(stampFile, stamp)
   return dir
 }
