@@ -64,6 +64,7 @@ function toProvided(options: PluginOptions): ProvidedOptions {
   if (options.loopLimit !== undefined) provided.loopLimit = options.loopLimit
   if (options.autoUse !== undefined) provided.autoUse = options.autoUse
   if (options.exclude !== undefined) provided.exclude = [...options.exclude]
+  if (options.attach !== undefined) provided.attach = options.attach
   if (options.allow !== undefined) {
     provided.allow = options.allow.map((entry) => {
       if (typeof entry !== 'string') {

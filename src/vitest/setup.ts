@@ -32,6 +32,7 @@ import { _setLoopResolver } from '../loop/registry.ts'
 import type { StackFrame } from '../loop/trace.ts'
 import { installTime } from '../time/install.ts'
 import type { TimeInstallation } from '../time/install.ts'
+import { attach, takeAttachment } from './attach.ts'
 import { matchesGlob } from './glob.ts'
 import { isAllowed, providedKey } from './options.ts'
 import type { Fakeable, OnLeak, ProvidedOptions } from './options.ts'
@@ -283,9 +284,11 @@ async function report(state: TestState): Promise<void> {
   // Debug mode's timeline as the test left it (cleaning up cancels tasks: not the test's events).
   const loop = state.loop
   const timeline = state.steppedAside ? undefined : loop?._timelineEvents()
+  const reported = findings.filter((finding) => !isAllowed(finding, state.allow))
+  const failing = state.task.result?.state === 'fail' || reported.some((f) => (f.kind === 'slow-callback' ? state.onSlow : state.onLeak) === 'fail')
+  const attachment = state.steppedAside ? undefined : takeAttachment(loop, state.task, config.attach ?? 'on-failure', failing, startInstant)
   state.cleanUp()
   if (state.fakeTimersOn && vi.isFakeTimers()) vi.useRealTimers()
-  const reported = findings.filter((finding) => !isAllowed(finding, state.allow))
   const failures: LoopError[] = []
   const warnings: LoopError[] = []
   // Leaks follow onLeak, slow callbacks onSlow: each group is its own report.
@@ -297,11 +300,11 @@ async function report(state: TestState): Promise<void> {
   file(reported.filter((finding) => finding.kind !== 'slow-callback'), state.onLeak)
   file(reported.filter((finding) => finding.kind === 'slow-callback'), state.onSlow)
   if (warnings.length > 0) console.warn(warnings.map((error) => error.stack).join('\n\n'))
-  const failing = failures.length > 0 || state.task.result?.state === 'fail'
-  if (failing && timeline !== undefined && loop !== undefined && timeline.events.length > 0) {
+  if ((failures.length > 0 || state.task.result?.state === 'fail') && timeline !== undefined && loop !== undefined && timeline.events.length > 0) {
     const trace = writeTrace(state, timeline.events, timeline.dropped)
     failures.push(timelineReport(timeline.events, timeline.events.length + timeline.dropped, loop.name, trace))
   }
+  if (attachment !== undefined) await attach(state.task, attachment)
   if (failures.length > 0) throw new AggregateError(failures, failures[0]!.message)
 }
 
