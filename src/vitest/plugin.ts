@@ -10,7 +10,11 @@ import type { Plugin } from 'vitest/config'
 import { toEpochMs } from '../loop/internal/validate.ts'
 import type { PluginOptions, ProvidedOptions } from './options.ts'
 import { providedKey, validateOptions } from './options.ts'
+import { SummaryReporter } from './run-summary.ts'
 import { runStartInstant, startKey } from './start-instant.ts'
+
+/** Runs whose reporters already include the summary (configureVitest runs once per project). */
+const withSummary = new WeakSet<object>()
 
 /** This package's own files (src/ or dist/): their frames are never the user's. */
 const ownDir = fileURLToPath(new URL('..', import.meta.url))
@@ -47,6 +51,12 @@ export function loopPlugin(options: PluginOptions = {}): Plugin {
       provide[providedKey] = provided
       // Here, in the main process, once per run: every worker starts its tests' loops at the same instant.
       provide[startKey] = runStartInstant()
+    },
+    // The run's one-line summary (run-summary.ts), added before Vitest makes its reporters, once per run.
+    configureVitest({ vitest }) {
+      if (options.summary === false || withSummary.has(vitest)) return
+      withSummary.add(vitest)
+      ;(vitest.config.reporters as unknown[]).push(new SummaryReporter())
     },
 
   }

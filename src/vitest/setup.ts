@@ -34,6 +34,7 @@ import { installTime } from '../time/install.ts'
 import type { TimeInstallation } from '../time/install.ts'
 import { attach, takeAttachment } from './attach.ts'
 import { matchesGlob } from './glob.ts'
+import { noteForSummary } from './run-summary.ts'
 import { isAllowed, providedKey } from './options.ts'
 import type { Fakeable, OnLeak, ProvidedOptions } from './options.ts'
 import { watchRealWork, withRunnerTimer } from './real-work.ts'
@@ -287,6 +288,10 @@ async function report(state: TestState): Promise<void> {
   const reported = findings.filter((finding) => !isAllowed(finding, state.allow))
   const failing = state.task.result?.state === 'fail' || reported.some((f) => (f.kind === 'slow-callback' ? state.onSlow : state.onLeak) === 'fail')
   const attachment = state.steppedAside ? undefined : takeAttachment(loop, state.task, config.attach ?? 'on-failure', failing, startInstant)
+  if (loop !== undefined && !state.steppedAside) {
+    const leaks = state.onLeak === 'ignore' ? 0 : reported.filter((finding) => finding.kind !== 'slow-callback').length
+    noteForSummary(state.task, loop.time(), leaks)
+  }
   state.cleanUp()
   if (state.fakeTimersOn && vi.isFakeTimers()) vi.useRealTimers()
   const failures: LoopError[] = []
