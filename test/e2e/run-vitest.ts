@@ -56,7 +56,9 @@ export function reportedErrors(output: string): Reported[] {
   for (const chunk of section.split(/^⎯+(?:\[\d+\/\d+\])?⎯*$/m)) {
     const lines = chunk.split('\n')
     const headers = lines.filter((line) => line.startsWith(' FAIL  '))
-    const rest = lines.filter((line) => !line.startsWith(' FAIL  ') && line.trim() !== '')
+    // Vitest prints a failed test's annotations under each of its errors (`❯ vitest-loop`, then `↳ message`
+    // lines): the timeline picture's (src/vitest/attach.ts) is not part of the error.
+    const rest = lines.filter((line) => !line.startsWith(' FAIL  ') && line.trim() !== '' && !/^\s*(❯ vitest-loop|↳ timeline of |↳ Chrome trace of )/.test(line))
     if (headers.length === 0 || rest.length === 0) continue
     const frame = rest.find((line) => line.trim().startsWith('❯'))
     const at = frame?.trim().split(' ').at(-1) ?? ''

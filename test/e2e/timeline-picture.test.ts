@@ -88,8 +88,14 @@ describe("attach: 'on-failure' (the default), with the HTML reporter", () => {
 })
 
 describe('attach and summary options', () => {
-  it("attaches for every test that used its loop with 'always', and --silent prints no summary", async () => {
-    const { run, svgs } = await runWithHtml({ VITEST_LOOP_ATTACH: 'always' }, ['--silent'])
+  it("attaches for every test that used its loop with 'always' (in debug mode the Chrome trace too), and --silent prints no summary", async () => {
+    const { run, svgs, strings } = await runWithHtml({ VITEST_LOOP_ATTACH: 'always', LOOP_DEBUG: '1' }, ['--silent'])
+    const traces = strings
+      .filter((s) => /^[A-Za-z0-9+/=]{200,}$/.test(s))
+      .map((s) => Buffer.from(s, 'base64').toString('utf8'))
+      .filter((s) => s.startsWith('{"traceEvents":'))
+    expect(traces).toHaveLength(3)
+    expect(strings).toContain('application/json')
     expect(run.output).toMatch(/Tests {2}2 failed \| 2 passed \(4\)/)
     // The test that never touched its loop has nothing to draw.
     expect(svgs.map((svg) => texts(svg)[0])).toEqual([
