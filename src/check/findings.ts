@@ -4,6 +4,7 @@
  * queued on the test's last line is work that outlived the test).
  */
 import type { EventLoop, LoopSnapshot } from '../loop/event-loop.ts'
+import { LoopLimitError } from '../loop/errors.ts'
 import type { Handle, TimerHandle } from '../loop/handle.ts'
 import type { Task } from '../loop/task.ts'
 import { formatSite } from '../loop/trace.ts'
@@ -155,6 +156,12 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
             : `clear it before the test ends, or unref() it if it may outlive the test`),
         handle.trace,
       )
+    } else if (loop._queuedInLastTurn(handle)) {
+      add(
+        'pending-callback',
+        `pending ${describeHandle(handle)} was queued again during the loop's last turn after the test: it keeps re-queueing itself; give it an end, or cancel it before the test ends`,
+        handle.trace,
+      )
     } else {
       add(
         'pending-callback',
@@ -173,6 +180,15 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
   }
   for (const context of snapshot.errors) {
     const handle = context.handle
+    if (context.exception instanceof LoopLimitError && handle !== undefined) {
+      add(
+        'callback-error',
+        `the auto time flow stopped a runaway: ${describeHandle(handle)} keeps re-queueing itself with no timer to wait for (${errorText(context.exception)}); give the loop an end, or a timer to wait on`,
+        handle.trace,
+        context.exception,
+      )
+      continue
+    }
     const what = handle ? `${describeHandle(handle)} callback` : context.message
     add(
       'callback-error',

@@ -9,13 +9,17 @@
  * a driver whose token is no longer current leaves at its next step.
  *
  * Here too: the hold of time while real I/O is in flight (bounded by the
- * autojump threshold), DeadlockError when runUntilComplete waits on what
- * nothing can settle, and LoopLimitError when callbacks never end.
+ * autojump threshold), the move of time under a polling loop (each driver
+ * counts its turns, internal/turns.ts), DeadlockError when runUntilComplete
+ * waits on what nothing can settle, and LoopLimitError when callbacks never
+ * end (in the pump: once, and the pump stays stopped).
  * @internal
  */
 import { DeadlockError, LoopLimitError } from './errors.ts'
 import { runOnExecutor } from './internal/executor.ts'
 import { batchedHop, host, hop } from './internal/host.ts'
+import { Turns } from './internal/turns.ts'
+import type { Handle } from './handle.ts'
 import type { ExceptionContext, JumpGate, PassGoal, Scheduler } from './scheduler.ts'
 import type { Task } from './task.ts'
 import { formatSite } from './trace.ts'
@@ -44,6 +48,12 @@ interface Goal extends PassGoal {
   forever?: boolean
   /** Count of callbacks allowed; undefined: count per instant. */
   limitTotal: boolean
+  /** Most passes to run (the sanitizer's last turn); undefined: no bound. */
+  passes?: number
+  /** Passes of only ready work before time moves to the next timer (internal/turns.ts); default pollTurns. */
+  turns?: number
+  /** Leave time where the last callback ran, rather than at the target (the sanitizer's last turn). */
+  stayPut?: boolean
 }
 
 /** Which kind of driver runs the loop. @internal */
@@ -85,6 +95,10 @@ export class Drivers implements JumpGate {
   executorJobs = 0
   /** Called whenever a driver (the pump included) stops: the loop may have gone idle. */
   idleListener: (() => void) | undefined
+  /** The LoopLimitError that stopped the auto pump for good (a true runaway): the pump is not started again. */
+  runaway: LoopLimitError | undefined
+  /** The last callback the runaway ran: where reports point. */
+  runawayAt: Handle | undefined
   readonly #owner: DriverOwner
   readonly #s: Scheduler
   #driverToken = 0
@@ -136,6 +150,20 @@ export class Drivers implements JumpGate {
   /** The sync twin of runDue. */
   runDueSync(): void {
     this.#driveSync({ target: this.#s.time, jump: false, holdForIo: false, limitTotal: false })
+  }
+
+  /**
+   * The sanitizer's last turn: what is ready, and the timers due within
+   * `withinMs`, for at most `passes` passes; time stays where the last
+   * callback ran. A poll still running holds the window's timers back for
+   * one pass only (a budget of one turn).
+   */
+  lastTurn(withinMs: number, passes: number): Promise<boolean> {
+    const s = this.#s
+    return this.#drive(
+      { target: s.time + withinMs, jump: withinMs > 0, holdForIo: false, limitTotal: false, passes, stayPut: true, turns: 1 },
+      false,
+    )
   }
 
   /** runUntilIdleSync: the sync twin of runUntilIdle. */
@@ -209,6 +237,7 @@ export class Drivers implements JumpGate {
   kick(): void {
     const s = this.#s
     if (this.timeFlow !== 'auto' || s.closed || this.driver !== 'none' || this.pumpPending) return
+    if (this.runaway !== undefined) return
     if (s.ready.length === 0 && s.timers.liveCount === 0) return
     this.pumpPending = true
     host.setImmediate(() => {
@@ -225,7 +254,15 @@ export class Drivers implements JumpGate {
     try {
       await this.#loop(token, { target: Infinity, jump: true, holdForIo: true, limitTotal: false })
     } catch (error) {
-      this.#owner.callExceptionHandler({ message: 'Error in the loop pump', exception: error })
+      if (error instanceof LoopLimitError) {
+        // A true runaway (internal/turns.ts): nothing else could ever happen. Reported once,
+        // at the culprit, and the pump stays stopped: restarting it would only report it again.
+        this.runaway = error
+        this.runawayAt = this.#s.lastRun
+        this.#owner.callExceptionHandler({ message: 'Runaway stopped by loopLimit', exception: error, handle: this.#s.lastRun })
+      } else {
+        this.#owner.callExceptionHandler({ message: 'Error in the loop pump', exception: error })
+      }
     } finally {
       activeDrivers--
       if (this.#driverToken === token) {
@@ -261,6 +298,8 @@ export class Drivers implements JumpGate {
    */
   async #loop(token: number, goal: Goal, stoppable = false): Promise<boolean> {
     const s = this.#s
+    const turns = new Turns(this.#loopLimit, goal.turns)
+    let passes = 0
     let count = 0
     let countAt = s.time
     let first = true
@@ -280,14 +319,14 @@ export class Drivers implements JumpGate {
       // runs, of what is due now, without jumping time: asyncio's run_forever
       // polls with timeout 0 when stopping.
       const stopping = stoppable && this.stopping
-      const n = s.preparePass(stopping ? { ...goal, jump: false } : goal, this)
+      const n = s.preparePass(stopping ? { ...goal, jump: false } : goal, this, turns)
       if (n === 0) {
         if (stopping) {
           this.stopping = false
           return true
         }
         if (s.ready.length === 0 && s.timers.peekWhen() === undefined && !goal.until && !goal.forever) {
-          if (goal.target !== Infinity && goal.target > s.time) s.time = goal.target
+          if (goal.target !== Infinity && goal.target > s.time && !goal.stayPut) s.time = goal.target
           return false
         }
         if (!goal.until && !goal.forever) {
@@ -297,7 +336,7 @@ export class Drivers implements JumpGate {
             continue
           }
           // nothing more before the target
-          if (goal.target !== Infinity) s.time = Math.max(s.time, goal.target)
+          if (goal.target !== Infinity && !goal.stayPut) s.time = Math.max(s.time, goal.target)
           return false
         }
         await this.#idle(goal, token)
@@ -324,6 +363,7 @@ export class Drivers implements JumpGate {
         this.stopping = false
         return true
       }
+      if (goal.passes !== undefined && ++passes >= goal.passes) return false
     }
   }
 
@@ -378,6 +418,17 @@ export class Drivers implements JumpGate {
   }
 
   /**
+   * A poll spent its turns while real work is in flight: the work holds the
+   * move of time as it holds an idle jump, for `autojumpThreshold` of real
+   * time from the first time it held it (runInExecutor jobs: unbounded).
+   */
+  holdsPoll(turns: Turns): boolean {
+    if (!this.ioInFlight()) return false
+    turns.heldSince ??= host.now()
+    return this.executorJobs > 0 || host.now() - turns.heldSince < this.#autojumpThreshold
+  }
+
+  /**
    * Real work is in flight and the next timer lies ahead. Waits for new work,
    * for the work to end (probed every `ioPollInterval` ms of real time), or
    * for `autojumpThreshold` ms of real time with neither; then time jumps to
@@ -425,9 +476,10 @@ export class Drivers implements JumpGate {
 
   #limitExceeded(): never {
     const last = this.#s.lastRun
+    const kind = last?.kind ?? 'callback'
     throw new LoopLimitError(
       `Aborting after running ${this.#loopLimit} callbacks (loopLimit), assuming an infinite loop; ` +
-        `the last was a ${last?.kind ?? 'callback'} created at ${formatSite(last?.trace?.site)}`,
+        `the last was ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} created at ${formatSite(last?.trace?.site)}`,
     )
   }
 
@@ -438,12 +490,13 @@ export class Drivers implements JumpGate {
     const token = ++this.#driverToken
     const previous = this.driver
     this.driver = 'explicit'
+    const turns = new Turns(this.#loopLimit, goal.turns)
     let count = 0
     let countAt = s.time
     try {
       for (;;) {
         if (s.closed) return
-        const n = s.preparePass(goal, this)
+        const n = s.preparePass(goal, this, turns)
         if (n === 0) {
           if (goal.target !== Infinity) s.time = Math.max(s.time, goal.target)
           return

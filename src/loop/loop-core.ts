@@ -8,6 +8,7 @@
  */
 import type { Drivers, DriverOwner, TimeFlow } from './drivers.ts'
 import { LoopClosedError, LoopRunningError } from './errors.ts'
+import type { LoopLimitError } from './errors.ts'
 import { Handle } from './handle.ts'
 import type { HandleOwner, TimerHandle } from './handle.ts'
 import { hop } from './internal/host.ts'
@@ -140,6 +141,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
   _enqueue(handle: Handle): void {
     const s = this._s
     s.ready.push(handle)
+    s.queuedInLastTurn?.add(handle)
     if (s.debug) s.noteWaiting(handle)
     const record = s.record
     if (record !== undefined) record.push(recordScheduled, s.time, handle)
@@ -160,6 +162,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     handle._inHeap = true
     s.timers.push(handle)
     if (replaces) s.timers.markStale()
+    s.queuedInLastTurn?.add(handle)
     if (s.debug) s.noteWaiting(handle)
     const record = s.record
     if (record !== undefined) record.push(recordScheduled, s.time, handle)
@@ -264,9 +267,38 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
    * What a stall check reads: whether anything drives the loop or is about
    * to, and what waits on it. Runs nothing. @internal
    */
-  _stallState(): { busy: boolean; ready: number; timers: number; next: TimerHandle | undefined; timeFlow: TimeFlow } {
+  _stallState(): {
+    busy: boolean
+    ready: number
+    timers: number
+    next: TimerHandle | undefined
+    timeFlow: TimeFlow
+    /** The LoopLimitError that stopped the auto pump for good, and the callback it last ran. */
+    runaway: LoopLimitError | undefined
+    runawayAt: Handle | undefined
+  } {
     const { ready, next } = this._s.waiting()
-    return { busy: this._d.busy, ready, timers: this._s.timers.liveCount, next, timeFlow: this._d.timeFlow }
+    const d = this._d
+    return { busy: d.busy, ready, timers: this._s.timers.liveCount, next, timeFlow: d.timeFlow, runaway: d.runaway, runawayAt: d.runawayAt }
+  }
+
+  /**
+   * The sanitizer's last turn before it judges the loop (DESIGN.md, "What the
+   * sanitizer fails"): runs what is ready and the timers due within `withinMs`
+   * of now, for at most `passes` passes, with promise jobs drained between
+   * callbacks. Time moves only to a timer that runs. What is queued meanwhile
+   * is remembered, so a report can say it keeps re-queueing itself.
+   * @internal
+   */
+  async _lastTurn(withinMs: number, passes: number): Promise<void> {
+    if (this._s.closed || this._d.running || this._s.executing) return
+    this._s.queuedInLastTurn = new WeakSet()
+    await this._d.lastTurn(withinMs, passes)
+  }
+
+  /** Whether `handle` was queued during the sanitizer's last turn. @internal */
+  _queuedInLastTurn(handle: Handle): boolean {
+    return this._s.queuedInLastTurn?.has(handle) === true
   }
 
   /**

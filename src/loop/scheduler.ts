@@ -7,9 +7,10 @@
  * the handles that were in `ready` when the pass began (`runNext`, or
  * `takeNext` and `call` when a driver waits between two callbacks); what they
  * schedule runs in a later pass (asyncio's `BaseEventLoop._run_once`). Time
- * never moves while anything is ready. When nothing is, and the driver allows
- * it, `preparePass` moves time to the earliest timer: that is the whole of
- * virtual time.
+ * never moves while anything is ready, but under a polling loop (after
+ * `pollTurns` passes of only ready work while a timer waits, see
+ * internal/turns.ts). When nothing is, and the driver allows it, `preparePass`
+ * moves time to the earliest timer: that is the whole of virtual time.
  *
  * A plain data structure: no promises, no real I/O, no Vitest. Whether time
  * may jump is the driver's call (`PassGoal`, `JumpGate`); when passes run at
@@ -28,6 +29,7 @@ import type { Task } from './task.ts'
 import { recordCancelled, recordFired, recordTrimAt, trimRecord } from './timeline.ts'
 import type { Firing, Timeline } from './timeline.ts'
 import { TimerQueue } from './timer-queue.ts'
+import type { Turns } from './internal/turns.ts'
 import { formatSite } from './trace.ts'
 import type { Trace } from './trace.ts'
 
@@ -81,6 +83,8 @@ export interface PassGoal {
 export interface JumpGate {
   /** Real work started by the code under test is in flight: time must not jump. */
   ioInFlight(): boolean
+  /** A poll spent its turns: whether real work in flight still holds the move (bounded as an idle hold). */
+  holdsPoll(turns: Turns): boolean
 }
 
 /** Handles that start a task, and their task: reported as the task, never as a callback. @internal */
@@ -101,6 +105,8 @@ export class Scheduler {
   lastRun: Handle | undefined
   /** True while a callback of this loop runs. */
   executing = false
+  /** Handles queued since the sanitizer's last turn began; undefined before it. */
+  queuedInLastTurn: WeakSet<Handle> | undefined
   debug = false
   /** Debug mode's record of events; made when debug mode first turns on, kept after. */
   timeline: Timeline | undefined
@@ -125,7 +131,7 @@ export class Scheduler {
    * next timer if nothing is ready and the goal allows it. 0: nothing to run
    * at or before the goal's target (or I/O holds the jump).
    */
-  preparePass(goal: PassGoal, gate: JumpGate): number {
+  preparePass(goal: PassGoal, gate: JumpGate, turns?: Turns): number {
     if (this.ready.length === 0) {
       const next = this.timers.peekWhen()
       if (next === undefined || next > goal.target) return 0
@@ -134,15 +140,59 @@ export class Scheduler {
         if (goal.holdForIo && gate.ioInFlight()) return 0
         this.time = next
       }
+    } else if (turns?.spent) {
+      const step = this.#pollStep(goal, gate, turns)
+      if (step === 'stop') return 0
+      if (step === 'jump') return this.#pollJump(turns)
     }
     const now = this.time
     const record = this.record
     if (record !== undefined && record.length > recordTrimAt) this.recordDropped += trimRecord(record)
     let timer: TimerHandle | undefined
+    let due = 0
+    while ((timer = this.timers.popDue(now)) !== undefined) {
+      timer._inHeap = false
+      this.ready.push(timer)
+      due++
+    }
+    if (turns !== undefined) {
+      if (due === 0 && this.timers.peekWhen() !== undefined) turns.readyOnly()
+      else turns.reset()
+    }
+    return this.ready.length
+  }
+
+  /**
+   * A poll spent its budget of turns (internal/turns.ts): whether the next
+   * pass moves time to the next timer, runs the ready work at this instant
+   * again (a timer is due now, or real work in flight holds the move), or
+   * ends the driver (its next timer lies beyond its target).
+   */
+  #pollStep(goal: PassGoal, gate: JumpGate, turns: Turns): 'jump' | 'run' | 'stop' {
+    const next = this.timers.peekWhen()
+    if (next === undefined) {
+      turns.reset()
+      return 'run'
+    }
+    if (next <= this.time) return 'run'
+    if (next > goal.target || !goal.jump) return 'stop'
+    if (goal.holdForIo && gate.holdsPoll(turns)) return 'run'
+    return 'jump'
+  }
+
+  /** Moves time to the next timer and puts the timers due then before the ready work (Node: timers phase, then check phase). */
+  #pollJump(turns: Turns): number {
+    turns.reset()
+    const now = this.timers.peekWhen()!
+    this.time = now
+    const waiting = [...this.ready]
+    this.ready.clear()
+    let timer: TimerHandle | undefined
     while ((timer = this.timers.popDue(now)) !== undefined) {
       timer._inHeap = false
       this.ready.push(timer)
     }
+    for (const handle of waiting) this.ready.push(handle)
     return this.ready.length
   }
 

@@ -281,6 +281,8 @@ async function report(state: TestState): Promise<void> {
   state.freeze() // a test that timed out never settled its function
   // Rejections raised by the test's last promise jobs arrive after one real macrotask.
   await hop()
+  await state.lastTurn()
+  await hop()
   const findings = state.findings()
   // Debug mode's timeline as the test left it (cleaning up cancels tasks: not the test's events).
   const loop = state.loop

@@ -48,7 +48,7 @@ const manualQuiet = 200
 const minLooks = 3
 
 interface Verdict {
-  readonly kind: 'deadlock' | 'manual'
+  readonly kind: 'deadlock' | 'manual' | 'runaway'
   readonly loop: EventLoop
   readonly next: TimerHandle | undefined
   readonly ready: number
@@ -128,6 +128,11 @@ export class StallWatch {
       this.#seen = verdict?.seen ?? ''
       if (verdict === undefined) return
     }
+    if (verdict.kind === 'runaway') {
+      // The pump gave up for good: nothing will change, so there is nothing to wait for.
+      this.#fire(verdict)
+      return
+    }
     if (this.#looks++ === 0) this.#quietSince = host.now()
     const quiet = verdict.kind === 'manual' ? manualQuiet : autoQuiet
     const left = this.#quietSince + quiet - host.now()
@@ -153,6 +158,10 @@ export class StallWatch {
     const loop = state.loop
     if (loop === undefined || loop.isClosed()) return no('the test has no loop')
     const own = loop._stallState()
+    if (own.runaway !== undefined && !own.busy) {
+      this.#why = 'stalled: loopLimit stopped a runaway on the test loop'
+      return { kind: 'runaway', loop, next: undefined, ready: own.ready, seen: 'runaway' }
+    }
     if (own.busy) return no('the test loop is running')
     const waiting = own.ready > 0 || own.timers > 0
     if (own.timeFlow === 'auto' && waiting) return no('the test loop has work scheduled') // the pump runs it
@@ -174,9 +183,17 @@ export class StallWatch {
 
   #fire(verdict: Verdict): void {
     this.stop()
-    const error = verdict.kind === 'manual' ? this.#manualError(verdict) : this.#deadlockError()
+    const error =
+      verdict.kind === 'runaway' ? this.#runawayError(verdict.loop) : verdict.kind === 'manual' ? this.#manualError(verdict) : this.#deadlockError()
     log('%s: %s', this.#state.task.name, error.message)
     this.#reject(error)
+  }
+
+  /** The pump's LoopLimitError, pointing at the callback that kept re-queueing itself; the report will not repeat it. */
+  #runawayError(loop: EventLoop): Error {
+    const { runaway, runawayAt } = loop._stallState()
+    this.#state.thrown.add(runaway)
+    return withFrames(runaway!, frames(runawayAt?.trace) ?? this.#siteFrames())
   }
 
   #deadlockError(): DeadlockError {

@@ -9,6 +9,7 @@ import type { RunnerTestCase } from 'vitest'
 import type { Finding } from '../check/findings.ts'
 import { inspectLoop, splitFrames } from '../check/findings.ts'
 import { EventLoop } from '../loop/event-loop.ts'
+import type { TimeFlow } from '../loop/event-loop.ts'
 import { envDebug } from '../loop/internal/env.ts'
 import { getTraceCapture, setTraceCapture } from '../loop/trace.ts'
 import { handNodeWorkToHost } from '../time/hand-over.ts'
@@ -17,6 +18,9 @@ import { toEpochMs } from '../loop/internal/validate.ts'
 import { isHiddenFile, parseFrames } from '../loop/trace.ts'
 import type { Fakeable, LeakAllow, LoopOptions, OnLeak, OnSlow, ProvidedOptions } from './options.ts'
 import { beginTestWork, endTestWork } from './real-work.ts'
+
+/** Most passes of the loop's last turn before the sanitizer judges it. */
+const lastTurnPasses = 3
 
 /** LOOP_DEBUG, read once per worker: the environment does not change under a running suite. */
 const debugFromEnv = envDebug()
@@ -44,6 +48,8 @@ export class TestState {
   allow: LeakAllow[]
   toFake: ReadonlySet<Fakeable> | undefined
   readonly userLoops = new Set<EventLoop>()
+  /** Errors already thrown to fail the test (a stopped runaway): the report does not repeat them. */
+  readonly thrown = new Set<unknown>()
   /** Rejections raised in the test's async context that nobody handled. */
   readonly rejections: unknown[] = []
   /** Real work started from here on is this test's (stall detection: see real-work.ts). */
@@ -52,6 +58,9 @@ export class TestState {
   onLoopIdle: (() => void) | undefined
   #loop: EventLoop | undefined
   readonly #config: ProvidedOptions
+  /** The loop's time flow when the test function settled (freezing makes it manual). */
+  #flowAtFreeze: TimeFlow | undefined
+  #inLastTurn = false
 
   constructor(task: RunnerTestCase, config: ProvidedOptions, realTime: boolean) {
     this.task = task
@@ -113,7 +122,7 @@ export class TestState {
 
   /** The loop the globals route to for this test, if any. */
   loopFor(api: Fakeable | undefined): EventLoop | undefined {
-    if (this.bodyDone || this.finished || this.steppedAside || this.realTime) return undefined
+    if ((this.bodyDone && !this.#inLastTurn) || this.finished || this.steppedAside || this.realTime) return undefined
     if (api !== undefined && this.toFake !== undefined && !this.toFake.has(api)) return undefined
     const loop = this.#loop
     return loop !== undefined && !loop.isClosed() ? loop : undefined
@@ -123,14 +132,39 @@ export class TestState {
   freeze(): void {
     this.bodyDone = true
     const loop = this.#loop
-    if (loop !== undefined && !loop.isClosed()) loop.setTimeFlow('manual')
+    if (loop === undefined || loop.isClosed()) return
+    this.#flowAtFreeze ??= loop.timeFlow
+    loop.setTimeFlow('manual')
+  }
+
+  /**
+   * The loop's last turn before the sanitizer judges it (DESIGN.md, "What the
+   * sanitizer fails"), as Deno's sanitizer waits one macrotask: what is ready,
+   * and in the auto flow the timers due within the next millisecond (a
+   * library's `setTimeout(resolve, 0)` yield caught mid-way by the test's
+   * end), for at most `lastTurnPasses` passes. Their calls to the timer
+   * globals still go to the loop; what they throw is a finding of the test.
+   */
+  async lastTurn(): Promise<void> {
+    const loop = this.#loop
+    if (loop === undefined || loop.isClosed() || loop.isRunning() || this.steppedAside || this.realTime) return
+    this.#inLastTurn = true
+    try {
+      await loop._lastTurn(this.#flowAtFreeze === 'auto' ? 1 : 0, lastTurnPasses)
+    } catch (error) {
+      loop.callExceptionHandler({ message: "Error in the loop's last turn", exception: error })
+    } finally {
+      this.#inLastTurn = false
+    }
   }
 
   /** Everything the test left behind, in report order. Runs nothing. */
   findings(): Finding[] {
     const findings: Finding[] = []
     const loop = this.#loop
-    if (loop !== undefined && !this.steppedAside) findings.push(...inspectLoop(loop._snapshot(), 'test'))
+    if (loop !== undefined && !this.steppedAside) {
+      findings.push(...inspectLoop(loop._snapshot(), 'test').filter((finding) => !this.thrown.has(finding.error)))
+    }
     for (const user of this.userLoops) findings.push(...inspectLoop(user._snapshot(), 'user'))
     for (const reason of this.rejections) {
       const text = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason)
@@ -151,6 +185,7 @@ export class TestState {
   release(): void {
     this.userLoops.clear()
     this.rejections.length = 0
+    this.thrown.clear()
     this.#loop = undefined
   }
 

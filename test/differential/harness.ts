@@ -41,6 +41,8 @@ interface Handle {
   /** Nominal time of its next callback while it is pending; undefined once it ran or was cleared. */
   due: number | undefined
   cleared: boolean
+  /** Nominal time of its first callback, once it ran (what a poll waits for). */
+  firedAt?: number
 }
 
 interface Run {
@@ -79,6 +81,7 @@ function exec(actions: Action[], nominal: number, run: Run, quantum: number): vo
         entry.handle = setTimeout(() => {
           const at = entry.armedAt + delay
           entry.due = undefined
+          entry.firedAt ??= at
           log(action.label, at)
           exec(action.body, at, run, quantum)
         }, delayOf(action.units, quantum))
@@ -93,6 +96,7 @@ function exec(actions: Action[], nominal: number, run: Run, quantum: number): vo
           k++
           const at = nominal + k * delay
           entry.due = k === action.times ? undefined : at + delay
+          entry.firedAt ??= at
           log(`${action.label}#${k}`, at)
           if (k === action.times) clearInterval(entry.handle)
           exec(action.body, at, run, quantum)
@@ -124,6 +128,29 @@ function exec(actions: Action[], nominal: number, run: Run, quantum: number): vo
           log(action.label, nominal)
           exec(action.body, nominal, run, quantum)
         })
+        break
+      }
+      case 'poll': {
+        // The timer it waits for was made just before it, in this callback (program.ts).
+        const target = run.handles.get(action.target)!
+        const ended = (): boolean => target.firedAt !== undefined || target.cleared
+        const end = (): void => {
+          const at = target.firedAt ?? nominal // programs never clear a polled timer; ends anyway if one did
+          log(action.label, at)
+          exec(action.body, at, run, quantum)
+        }
+        if (action.shape === 'immediate') {
+          const check = (): void => {
+            if (ended()) end()
+            else setImmediate(check)
+          }
+          check()
+        } else {
+          void (async () => {
+            while (!ended()) await new Promise((resolve) => setImmediate(resolve))
+            end()
+          })()
+        }
         break
       }
       case 'clear': {
@@ -208,21 +235,44 @@ export async function runOnNode(batch: readonly Program[], quantum: number): Pro
   return runs
 }
 
+/**
+ * How the loop is driven: `runUntilIdle()`, or the background pump of the
+ * `auto` time flow (what a test's loop does), until nothing is left.
+ */
+export type LoopDriver = 'runUntilIdle' | 'auto'
+
 /** Runs `program` on a loop, with the globals patched; throws if an event ran off its nominal time. */
-export async function runOnLoop(program: Program, quantum: number): Promise<Outcome> {
-  const loop = newEventLoop()
+export async function runOnLoop(program: Program, quantum: number, driver: LoopDriver = 'runUntilIdle'): Promise<Outcome> {
+  // No real I/O here: a probe that never sees any keeps the auto flow from waiting on the runner's own handles.
+  const loop = newEventLoop(driver === 'auto' ? { timeFlow: 'auto', ioProbe: () => false } : {})
   const run: Run = { events: [], handles: new Map(), overdue: [], now: () => loop.time() }
   const time = installVirtualTime(loop, {
     toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate'],
   })
   try {
-    loop.callSoon(() => exec(program.main, 0, run, quantum))
-    await loop.runUntilIdle()
+    if (driver === 'auto') {
+      const idle = whenIdle(loop)
+      loop.callSoon(() => exec(program.main, 0, run, quantum))
+      await idle
+    } else {
+      loop.callSoon(() => exec(program.main, 0, run, quantum))
+      await loop.runUntilIdle()
+    }
   } finally {
     time.uninstall()
     loop.close()
   }
   return run
+}
+
+/** Resolves when the auto pump stopped with nothing left; rejects if loopLimit stopped it. */
+async function whenIdle(loop: ReturnType<typeof newEventLoop>): Promise<void> {
+  for (;;) {
+    await new Promise<void>((resolve) => loop._setIdleListener(resolve))
+    const { runaway } = loop._stallState()
+    if (runaway !== undefined) throw runaway
+    if (loop.readyCount === 0 && loop.timerCount === 0) return
+  }
 }
 
 /** The order of events, as compared. */
@@ -238,7 +288,7 @@ export function offTime(outcome: Outcome): Event[] {
 
 export interface Report {
   compared: number
-  mismatches: { index: number; program: Program; node: string[]; loop: string[]; quantum: number }[]
+  mismatches: { index: number; program: Program; node: string[]; loop: string[]; quantum: number; driver: LoopDriver }[]
   offTime: { index: number; program: Program; events: Event[] }[]
   /** Real runs that were too late and ran again. */
   rerun: number
@@ -295,13 +345,15 @@ export async function compare(all: readonly Program[], options: { quantum: numbe
     const program = all[index]!
     if (node[index] === undefined) continue
     const { outcome, quantum } = node[index]!
-    const loop = await runOnLoop(program, quantum)
+    // Every other program runs on the auto pump, the rest through runUntilIdle(): both drivers must agree with Node.
+    const driver: LoopDriver = index % 2 === 0 ? 'runUntilIdle' : 'auto'
+    const loop = await runOnLoop(program, quantum, driver)
     const off = offTime(loop)
     if (off.length > 0) report.offTime.push({ index, program, events: off })
     const a = order(outcome)
     const b = order(loop)
     if (a.length !== b.length || a.some((name, i) => name !== b[i])) {
-      report.mismatches.push({ index, program, node: a, loop: b, quantum })
+      report.mismatches.push({ index, program, node: a, loop: b, quantum, driver })
     }
     report.compared++
   }

@@ -9,6 +9,15 @@
  * spacing chosen by the runner), or 0: `setTimeout(fn, 0)`, which Node runs
  * 1 ms later.
  *
+ * A poll is an action too: it waits, without logging each try, until a timer
+ * made just before it (a preceding sibling) has fired, re-queueing itself
+ * with setImmediate (`check = () => done() ? end() : setImmediate(check)`)
+ * or awaiting `new Promise((r) => setImmediate(r))` in a loop; then it logs
+ * its event and runs its body. Real Node runs as many tries as fit in the
+ * timer's delay, the loop `pollTurns` per timer on the way (see
+ * src/loop/internal/turns.ts); the tries are not compared, everything else is,
+ * and on the loop the poll's event comes at exactly its timer's time.
+ *
  * Node itself does not order everything: two timers due at the same instant
  * in different delay lists, a 1 ms timer against a chain of immediates, or the
  * members of one list due at one instant that land on both sides of a
@@ -26,6 +35,10 @@ export type Action =
   | { kind: 'tick'; label: string; body: Action[] }
   | { kind: 'clear'; target: string; how: 'object' | 'number' | 'twin' }
   | { kind: 'refresh'; target: string }
+  | { kind: 'poll'; label: string; target: string; shape: PollShape; body: Action[] }
+
+/** How a poll waits: a callback that re-queues itself with setImmediate, or an awaited setImmediate in a loop. */
+export type PollShape = 'immediate' | 'await'
 
 export interface Program {
   readonly main: Action[]
@@ -41,6 +54,7 @@ type Raw =
   | { kind: 'tick'; body: Raw[] }
   | { kind: 'clear'; pick: number; how: 'object' | 'number' | 'twin' }
   | { kind: 'refresh'; pick: number }
+  | { kind: 'poll'; pick: number; shape: PollShape; body: Raw[] }
 
 const units = fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 5, arbitrary: fc.integer({ min: 1, max: 5 }) })
 
@@ -60,6 +74,7 @@ const raw = fc.letrec<{ main: Raw[]; actions: Raw[]; action: Raw; leaf: Raw }>((
     fc.record({ kind: fc.constant('immediate' as const), body: tie('actions') }),
     fc.record({ kind: fc.constant('promise' as const), depth: fc.integer({ min: 0, max: 3 }), body: tie('actions') }),
     fc.record({ kind: fc.constant('tick' as const), body: tie('actions') }),
+    fc.record({ kind: fc.constant('poll' as const), pick: fc.nat(), shape: fc.constantFrom('immediate' as const, 'await' as const), body: tie('actions') }),
   ),
   leaf: fc.oneof(
     fc.record({ kind: fc.constant('timeout' as const), units, body: fc.constant<Raw[]>([]) }),
@@ -75,23 +90,36 @@ function label(main: Raw[]): Program {
   const handles: string[] = [] // every timer-ish label, in tree order
   const timeouts: { label: string; refreshFree: boolean }[] = []
   const prefix = { timeout: 't', interval: 'i', immediate: 'm', promise: 'p', tick: 'n' } as const
-  const named = (actions: Raw[]): Action[] =>
-    actions.map((action): Action => {
+  const named = (actions: Raw[]): Action[] => {
+    const out: Action[] = []
+    for (const action of actions) {
       switch (action.kind) {
         case 'clear':
+          out.push({ kind: 'clear', target: String(action.pick), how: action.how })
+          break
         case 'refresh':
-          return action.kind === 'clear'
-            ? { kind: 'clear', target: String(action.pick), how: action.how }
-            : { kind: 'refresh', target: String(action.pick) }
+          out.push({ kind: 'refresh', target: String(action.pick) })
+          break
+        case 'poll': {
+          // It waits for a timer made just before it, in the same callback; with none, it is left out.
+          const timers = out.filter((a) => a.kind === 'timeout' || a.kind === 'interval')
+          if (timers.length === 0) break
+          const name = `q${++n}`
+          const target = (timers[action.pick % timers.length] as { label: string }).label
+          out.push({ kind: 'poll', label: name, target, shape: action.shape, body: named(action.body) })
+          break
+        }
         default: {
           const name = `${prefix[action.kind]}${++n}`
           if (action.kind !== 'promise' && action.kind !== 'tick') handles.push(name)
           const body = named(action.body)
           if (action.kind === 'timeout') timeouts.push({ label: name, refreshFree: !containsRefresh(body) })
-          return { ...action, label: name, body } as Action
+          out.push({ ...action, label: name, body } as Action)
         }
       }
-    })
+    }
+    return out
+  }
   const program = named(main)
   // Second pass: a clear targets any handle; a refresh a timeout whose callback refreshes nothing
   // (a timeout refreshing itself, directly or through another, would run forever, on Node too).
@@ -158,6 +186,7 @@ function expand(program: Program): Potential[] | undefined {
     }
   }
   index(program.main)
+  const polls = pollsByTarget(program)
   const root: Potential = { parent: undefined, units: 0, hops: 0, list: undefined, spawnsNear: false }
   const add = (event: Potential): Potential => {
     events.push(event)
@@ -166,6 +195,19 @@ function expand(program: Program): Potential[] | undefined {
   const at = (from: Potential, delay: number): { units: number; hops: number } =>
     delay === 0 ? { units: from.units, hops: from.hops + 1 } : { units: from.units + delay, hops: from.hops }
   let refreshInPromiseJob = false
+  /**
+   * A timer a poll waits for may have fired (`fired`): the poll sees it in
+   * the check phase of the same turn, as an immediate the timer's callback
+   * queued would run (so the timer counts as spawning one), logs, and runs
+   * its body (in a promise job, for the awaiting shape).
+   */
+  const seen = (label: string, fired: Potential): void => {
+    for (const poll of polls.get(label) ?? []) {
+      fired.spawnsNear = true
+      const e = add({ parent: fired, units: fired.units, hops: fired.hops, list: undefined, spawnsNear: false })
+      run(poll.body, e, poll.shape === 'await')
+    }
+  }
   const run = (actions: Action[], owner: Potential, inPromiseJob = false): void => {
     if (events.length > maxEvents) return
     for (const a of actions) {
@@ -174,6 +216,7 @@ function expand(program: Program): Potential[] | undefined {
           if (a.units === 0) owner.spawnsNear = true
           const e = add({ parent: owner, ...at(owner, a.units), list: a.units, spawnsNear: false })
           run(a.body, e)
+          seen(a.label, e)
           break
         }
         case 'refresh': {
@@ -182,6 +225,7 @@ function expand(program: Program): Potential[] | undefined {
           if (target.units === 0) owner.spawnsNear = true
           const e = add({ parent: owner, ...at(owner, target.units), list: target.units, spawnsNear: false })
           run(target.body, e)
+          seen(a.target, e)
           break
         }
         case 'interval': {
@@ -189,6 +233,7 @@ function expand(program: Program): Potential[] | undefined {
           for (let k = 1; k <= a.times; k++) {
             previous = add({ parent: previous, ...at(previous, a.units), list: a.units, spawnsNear: false })
             run(a.body, previous)
+            if (k === 1) seen(a.label, previous)
           }
           break
         }
@@ -203,13 +248,39 @@ function expand(program: Program): Potential[] | undefined {
           run(a.body, owner, true) // a promise job or nextTick callback belongs to the callback that queued it
           break
         case 'clear':
+        case 'poll': // its event comes when its timer fires (`seen`)
           break
       }
     }
   }
   run(program.main, root)
-  if (events.length > maxEvents || refreshInPromiseJob || clearsRefreshedByNumber(program)) return undefined
+  if (events.length > maxEvents || refreshInPromiseJob || clearsRefreshedByNumber(program) || clearsPolled(program, polls)) {
+    return undefined
+  }
   return [root, ...events]
+}
+
+/** The polls of a program by the label of the timer each waits for. */
+function pollsByTarget(program: Program): Map<string, Extract<Action, { kind: 'poll' }>[]> {
+  const polls = new Map<string, Extract<Action, { kind: 'poll' }>[]>()
+  const walk = (actions: Action[]): void => {
+    for (const a of actions) {
+      if (a.kind === 'poll') polls.set(a.target, [...(polls.get(a.target) ?? []), a])
+      if ('body' in a) walk(a.body)
+    }
+  }
+  walk(program.main)
+  return polls
+}
+
+/**
+ * A clear of a timer a poll waits for: the poll would end at the clear (or
+ * never, were it not told), which the model does not place in time.
+ */
+function clearsPolled(program: Program, polls: Map<string, unknown>): boolean {
+  const walk = (actions: Action[]): boolean =>
+    actions.some((a) => (a.kind === 'clear' && polls.has(a.target)) || ('body' in a && walk(a.body)))
+  return walk(program.main)
 }
 
 /**
@@ -289,6 +360,8 @@ function head(a: Action): string {
       return `clear ${a.target} (${a.how})`
     case 'refresh':
       return `${a.target}.refresh()`
+    case 'poll':
+      return `${a.label} = poll (${a.shape === 'immediate' ? 'setImmediate(check)' : 'await setImmediate'}) until ${a.target} fired`
   }
 }
 

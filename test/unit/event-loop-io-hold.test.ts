@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installVirtualTime, newEventLoop } from 'vitest-loop/core'
 import type { EventLoop } from 'vitest-loop/core'
 import { defaultIoProbe } from '../../src/loop/internal/io-probe.ts'
+import { pollTurns } from '../../src/loop/internal/turns.ts'
 
 // Captured before any test installs virtual time: the server's real delay.
 const realSetTimeout = globalThis.setTimeout
@@ -69,6 +70,38 @@ describe('auto time flow with real I/O in flight', () => {
     using _time = installVirtualTime(loop)
     await expect(get(loop, '/never', 5000)).rejects.toThrow('timed out at 5000 ms')
     expect(loop.time()).toBe(5000)
+  })
+
+  // Issue 11, part 1: a poll spends its turns (pollTurns), yet real I/O in flight holds the move
+  // of time as it holds an idle jump, for at most autojumpThreshold of real time.
+  it('holds the move of time under a setImmediate poll while real I/O is in flight', async () => {
+    let inFlight = true
+    using loop = newEventLoop({ timeFlow: 'auto', ioProbe: () => inFlight, autojumpThreshold: 60_000 })
+    using _time = installVirtualTime(loop)
+    let fired = false
+    setTimeout(() => (fired = true), 5000)
+    for (let i = 0; i < 3 * pollTurns; i++) await new Promise((resolve) => setImmediate(resolve))
+    expect([fired, loop.time()]).toEqual([false, 0])
+    inFlight = false
+    let polls = 0
+    while (!fired) {
+      await new Promise((resolve) => setImmediate(resolve))
+      polls++
+    }
+    expect([loop.time(), polls]).toEqual([5000, 1])
+  })
+
+  it('moves time under a poll anyway once real I/O held it for autojumpThreshold', async () => {
+    using loop = newEventLoop({ timeFlow: 'auto', ioProbe: () => true, autojumpThreshold: 0 })
+    using _time = installVirtualTime(loop)
+    let fired = false
+    setTimeout(() => (fired = true), 5000)
+    let polls = 0
+    while (!fired) {
+      await new Promise((resolve) => setImmediate(resolve))
+      polls++
+    }
+    expect([loop.time(), polls]).toEqual([5000, pollTurns + 1])
   })
 
   it('holds the jump while a file is read', async () => {
