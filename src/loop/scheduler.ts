@@ -111,7 +111,7 @@ export class Scheduler {
   /** Debug mode's record of events; made when debug mode first turns on, kept after. */
   timeline: Timeline | undefined
   /**
-   * The light record (timeline.ts, `EventRecord`): kept whenever it is on, debug
+   * The light record (see "the light record" in timeline.ts): kept whenever it is on, debug
    * mode or not, as flat triples, so a failing test can draw its loop. Written
    * inline (no call per callback); trimmed once per pass.
    */
