@@ -14,9 +14,7 @@
  * also gets its loop's last events (TimelineReport) and, with `traceDir`, a
  * Chrome trace.
  */
-import { afterAll, aroundEach, beforeAll, beforeEach, inject, TestRunner, vi } from 'vitest'
-// @vitest/runner directly: vitest 4.1's TestRunner.setTestFn is getFn (a bug), and 'vitest/suite' is deprecated.
-import { getFn, setFn } from '@vitest/runner'
+import { afterAll, aroundEach, beforeAll, beforeEach, inject, vi } from 'vitest'
 import type { RunnerTestCase } from 'vitest'
 import path from 'node:path'
 import type { Finding } from '../check/findings.ts'
@@ -36,6 +34,7 @@ import { matchesGlob } from './glob.ts'
 import { isAllowed, providedKey } from './options.ts'
 import type { Fakeable, OnLeak, ProvidedOptions } from './options.ts'
 import { watchRealWork, withRunnerTimer } from './real-work.ts'
+import { getFn, setFn } from './runner-api.ts'
 import { StallWatch } from './stall-watch.ts'
 import { TestState, currentTestState, worker } from './test-state.ts'
 import './augment.ts'
@@ -193,17 +192,7 @@ const wrapped = new WeakSet<RunnerTestCase>()
 function freezeWhenBodyEnds(task: RunnerTestCase): void {
   if (wrapped.has(task)) return
   const fn = getFn(task)
-  if (typeof fn !== 'function') {
-    // Vitest's own runner knows the test: ours is another copy of @vitest/runner
-    // (npm nested vitest's exact one under it). Without it the loop would not freeze.
-    if (typeof TestRunner.getTestFn(task) === 'function') {
-      throw new InvalidStateError(
-        `vitest-loop found a second copy of @vitest/runner: the one next to vitest-loop is not the one vitest uses. ` +
-          `Install the same version as vitest (npm install -D @vitest/runner@<your vitest version>) so that there is one.`,
-      )
-    }
-    return
-  }
+  if (typeof fn !== 'function') return
   wrapped.add(task)
   // The wrapper stays on the task for every retry and repeat, and the task
   // lives until the run ends: it finds the state of the run in progress and

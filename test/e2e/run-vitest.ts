@@ -1,16 +1,39 @@
 /**
  * Runs a nested Vitest on a fixture project, as a user would from a terminal,
  * and returns what it printed (colour off) and its exit code.
+ *
+ * The nested Vitest is the repository's, or the one in the package folder
+ * named by VITEST_LOOP_E2E_VITEST (.ci/run points it at a Vitest 5 it
+ * installed): then `vitest` in the fixtures and in src/ resolves to that one
+ * too (vitest.aliases.ts).
  */
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const vitestBin = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url))
+const otherVitest = process.env.VITEST_LOOP_E2E_VITEST
+const vitestDir = otherVitest === undefined ? fileURLToPath(new URL('../../node_modules/vitest/', import.meta.url)) : path.resolve(otherVitest)
+const vitestBin = path.join(vitestDir, 'vitest.mjs')
+/** The version of the nested Vitest, as `5.1.2`. */
+export const nestedVitestVersion: string = (JSON.parse(readFileSync(path.join(vitestDir, 'package.json'), 'utf8')) as { version: string }).version
+/** The major of the nested Vitest: where the majors differ, the e2e tests say what each one does. */
+export const nestedVitestMajor: number = Number(nestedVitestVersion.split('.')[0])
 export const fixturesDir = fileURLToPath(new URL('../fixtures/', import.meta.url))
 
 export interface NestedRun {
   output: string
   code: number | null
+}
+
+/**
+ * A test's place in the `stderr | <place> > name` and ` FAIL  <place> > name`
+ * headers: Vitest 4.1 prints `file:line:column` in the stderr one (`file` in
+ * FAIL), Vitest 5 `file:line` in both. As a RegExp source.
+ */
+export function headerPlace(file: string, line: number | string = String.raw`\d+`, column: number | string = String.raw`\d+`): string {
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return nestedVitestMajor >= 5 ? `${escaped}:${line}` : `${escaped}:${line}:${column}`
 }
 
 /** Runs `vitest run` on a fixture (a folder name under test/fixtures, or an absolute path). */
@@ -19,7 +42,16 @@ export function runVitest(fixture: string, args: string[] = [], env: Record<stri
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [vitestBin, 'run', '--root', root, ...args], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', VITEST: undefined, VITEST_MODE: undefined, ...env } as NodeJS.ProcessEnv,
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+        CI: '1',
+        VITEST: undefined,
+        VITEST_MODE: undefined,
+        VITEST_LOOP_NESTED_VITEST: otherVitest === undefined ? undefined : vitestDir,
+        ...env,
+      } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
