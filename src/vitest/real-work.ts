@@ -163,13 +163,18 @@ function isRealTimeout(resource: object): boolean {
 }
 
 /**
- * A crypto job (PBKDF2Job, HashJob, ...) reports its end by calling the
- * `ondone` its caller assigns right after making it: note that call. If
- * Node ever assigned it differently, the job would just count until its
- * object is collected (late, never wrong).
+ * A crypto job (PBKDF2Job, HashJob, ...) ends one of three ways, all read
+ * from the object its caller makes and then `run()`s: an async job calls the
+ * `ondone` its caller assigns before run(); a WebCrypto job's run() returns a
+ * promise (Node 24: `subtle.digest` assigns no ondone); a sync job
+ * (pbkdf2Sync) is over when run() returns. If Node ever did it differently,
+ * the job would just count until its object is collected (late, never wrong).
  */
 function watchJobEnd(resource: object, entry: Tracked): void {
   let ondone: unknown
+  const end = (): void => {
+    entry.done = true
+  }
   try {
     Object.defineProperty(resource, 'ondone', {
       configurable: true,
@@ -179,10 +184,31 @@ function watchJobEnd(resource: object, entry: Tracked): void {
         ondone =
           typeof callback === 'function'
             ? function (this: unknown, ...args: unknown[]): unknown {
-                entry.done = true
+                end()
                 return (callback as (...a: unknown[]) => unknown).apply(this, args)
               }
             : callback
+      },
+    })
+    const run = (resource as { run?: unknown }).run
+    if (typeof run !== 'function') return
+    Object.defineProperty(resource, 'run', {
+      configurable: true,
+      writable: true,
+      value: function (this: unknown, ...args: unknown[]): unknown {
+        const result: unknown = run.apply(this, args)
+        if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+          // A new promise for the caller, so a rejection nobody handles is still reported as unhandled.
+          return (result as PromiseLike<unknown>).then(
+            (value) => (end(), value),
+            (error: unknown) => {
+              end()
+              throw error
+            },
+          )
+        }
+        if (ondone === undefined) end()
+        return result
       },
     })
   } catch {

@@ -48,6 +48,13 @@ describe('trackedWork', () => {
     expect(trackedWork(mark).filter((what) => what.includes('REQUEST'))).toEqual([])
   })
 
+  it('drops a crypto job that ran synchronously (pbkdf2Sync, scryptSync): it ended inside the call', () => {
+    const mark = realWorkMark()
+    crypto.pbkdf2Sync('secret', 'salt', 1, 32, 'sha256')
+    crypto.scryptSync('secret', 'salt', 16)
+    expect(trackedWork(mark).filter((what) => what.includes('REQUEST'))).toEqual([])
+  })
+
   it('counts a zlib handle while it compresses', async () => {
     const mark = realWorkMark()
     const done = new Promise((resolve) => zlib.gzip(Buffer.alloc(1000), resolve))
