@@ -3,16 +3,16 @@
  * a fresh loop on virtual time and fails the test, at the leaking line, when
  * it leaves work behind.
  *
- * Hook order in Vitest 4.1 (VITEST-NOTES §4): our aroundEach wraps
+ * Hook order in Vitest 4.1 and 5 (VITEST-NOTES §4): our aroundEach wraps
  * everything; our onTestFinished, registered from our beforeEach, runs after
  * the file's afterEach hooks and fixture teardown, so the sanitizer sees the
  * loop exactly as the test and its hooks left it.
  *
- * The test function itself is wrapped: it races a stall watch (a test that
- * awaits what nothing can settle fails with DeadlockError, stall-watch.ts),
- * and the loop freezes the moment it settles. In debug mode a failing test
- * also gets its loop's last events (TimelineReport) and, with `traceDir`, a
- * Chrome trace.
+ * The test function itself is wrapped (runner-api.ts: the way differs between
+ * the majors): it races a stall watch (a test that awaits what nothing can
+ * settle fails with DeadlockError, stall-watch.ts), and the loop freezes the
+ * moment it settles. In debug mode a failing test also gets its loop's last
+ * events (TimelineReport) and, with `traceDir`, a Chrome trace.
  */
 import { afterAll, aroundEach, beforeAll, beforeEach, inject, vi } from 'vitest'
 import type { RunnerTestCase } from 'vitest'
