@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fixturesDir, headerPlace, nestedVitestMajor, reportedErrors, runVitest } from './run-vitest.ts'
+import { fixturesDir, headerPlace, nestedRunTimeout, nestedVitestMajor, reportedErrors, runVitest } from './run-vitest.ts'
 import type { NestedRun, Reported } from './run-vitest.ts'
 
 /** `file:line:column` of the code on the line marked `// site: <marker>` in a fixture file. */
@@ -39,7 +39,7 @@ describe('slow callbacks and stalls (slow.test.ts, stall.test.ts)', () => {
     // The one run of the suite that spends real time on purpose: two callbacks block for 150 ms.
     run = await runVitest('debug-mode', ['slow.test.ts', 'stall.test.ts'], { ...quiet, NODE_DEBUG: 'vitest-loop' })
     reported = reportedErrors(run.output)
-  }, 60_000)
+  }, nestedRunTimeout)
 
   it('fails exactly the slow test with onSlow: fail and the four stalled tests', () => {
     expect(run.code).toBe(1)
@@ -173,7 +173,7 @@ describe('LOOP_DEBUG=1 (env.test.ts)', () => {
     traceDir = mkdtempSync(path.join(tmpdir(), 'vitest-loop-traces-'))
     run = await runVitest('debug-mode', ['env.test.ts'], { ...quiet, LOOP_DEBUG: '1', VITEST_LOOP_TRACE_DIR: traceDir })
     reported = reportedErrors(run.output)
-  }, 60_000)
+  }, nestedRunTimeout)
   afterAll(() => rmSync(traceDir, { recursive: true, force: true }))
 
   it('turns debug mode on in the test workers with no code change, and keeps the logger silent', () => {
@@ -239,7 +239,7 @@ describe('LOOP_DEBUG=1 (env.test.ts)', () => {
     const threads = await runVitest('debug-mode', ['env.test.ts', '--pool=threads'], { ...quiet, LOOP_DEBUG: '1' })
     expect(threads.output).toContain('✓ is in debug mode because of LOOP_DEBUG')
     expect(threads.output).toContain('TimelineReport: the last 14 of 14 events on the test loop')
-  }, 60_000)
+  }, nestedRunTimeout)
 })
 
 function escape(text: string): string {

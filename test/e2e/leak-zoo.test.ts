@@ -3,7 +3,7 @@
 // printed. Every leak must fail its test and be reported at the exact
 // file:line:column of the user's TypeScript source.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { nestedVitestVersion, reportedErrors, runVitest } from './run-vitest.ts'
+import { nestedRunTimeout, nestedVitestVersion, reportedErrors, runVitest } from './run-vitest.ts'
 import type { NestedRun, Reported } from './run-vitest.ts'
 
 const [major, minor] = nestedVitestVersion.split('.').map(Number) as [number, number]
@@ -159,7 +159,7 @@ describe('the leak zoo (test/fixtures/leak-zoo)', () => {
   beforeAll(async () => {
     run = await runVitest('leak-zoo')
     reported = reportedErrors(run.output)
-  }, 60_000)
+  }, nestedRunTimeout)
 
   it('has at least 20 leaky tests, and every one of them fails', () => {
     expect(Object.keys(expected).length).toBeGreaterThanOrEqual(20)
@@ -200,5 +200,5 @@ describe('the clean zoo (test/fixtures/clean-zoo)', () => {
     expect(run.code, run.output).toBe(0)
     expect(Number(passed?.[1])).toBeGreaterThanOrEqual(20)
     expect(run.output).not.toContain('LeakError')
-  }, 60_000)
+  }, nestedRunTimeout)
 })

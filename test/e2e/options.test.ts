@@ -1,7 +1,7 @@
 // onLeak, allowlists, autoUse, exclude globs, useRealTime and vi.useFakeTimers,
 // seen from the outside: a nested Vitest on test/fixtures/options.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { headerPlace, reportedErrors, runVitest } from './run-vitest.ts'
+import { headerPlace, nestedRunTimeout, reportedErrors, runVitest } from './run-vitest.ts'
 import type { NestedRun, Reported } from './run-vitest.ts'
 
 describe('options (test/fixtures/options)', () => {
@@ -10,7 +10,7 @@ describe('options (test/fixtures/options)', () => {
   beforeAll(async () => {
     run = await runVitest('options')
     reported = reportedErrors(run.output)
-  }, 60_000)
+  }, nestedRunTimeout)
 
   it('fails only the test whose leak no option covers', () => {
     expect(run.code).toBe(1)

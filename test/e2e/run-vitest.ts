@@ -36,6 +36,13 @@ export function headerPlace(file: string, line: number | string = String.raw`\d+
   return nestedVitestMajor >= 5 ? `${escaped}:${line}` : `${escaped}:${line}:${column}`
 }
 
+/**
+ * The timeout of a hook that runs a nested Vitest: a bound against a hang, not
+ * a measure of speed. Two suites at once on a loaded 2-core machine took a
+ * nested run of four projects past 60 s.
+ */
+export const nestedRunTimeout = 300_000
+
 /** Runs `vitest run` on a fixture (a folder name under test/fixtures, or an absolute path). */
 export function runVitest(fixture: string, args: string[] = [], env: Record<string, string> = {}): Promise<NestedRun> {
   const root = fixture.startsWith('/') ? fixture : `${fixturesDir}${fixture}`
@@ -54,11 +61,15 @@ export function runVitest(fixture: string, args: string[] = [], env: Record<stri
       } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    // Each stream apart, stderr after stdout: Vitest prints the summary on
+    // stdout and the failed tests on stderr, and the order in which chunks of
+    // the two pipes arrive varies with the load of the machine.
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     child.on('error', reject)
-    child.on('close', (code) => resolve({ output, code }))
+    child.on('close', (code) => resolve({ output: stdout + stderr, code }))
   })
 }
 

@@ -45,11 +45,15 @@ function run(command: string, args: string[], cwd: string): Promise<NestedRun> {
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', VITEST: undefined, VITEST_MODE: undefined } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    // Each stream apart, stderr after stdout: Vitest prints the summary on
+    // stdout and the failed tests on stderr, and the order in which chunks of
+    // the two pipes arrive varies with the load of the machine.
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     child.on('error', reject)
-    child.on('close', (code) => resolve({ output, code }))
+    child.on('close', (code) => resolve({ output: stdout + stderr, code }))
   })
 }
 
