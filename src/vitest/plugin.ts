@@ -33,24 +33,32 @@ export function loopPlugin(options: PluginOptions = {}): Plugin {
   const provided = toProvided(options)
   return {
     name: 'vitest-loop',
-    config(config) {
-      const test = ((config as { test?: Record<string, unknown> }).test ??= {})
-      const existing = test.setupFiles == null ? [] : [test.setupFiles as string | string[]].flat()
-      if (!existing.includes(setupFile)) test.setupFiles = [setupFile, ...existing]
-      test.includeTaskLocation ??= true
-      // Drop our frames (the wrapper around each test function, the loop
-      // calling a callback) from every stack Vitest prints, the user's errors included.
-      const userFilter = test.onStackTrace as ((error: unknown, frame: { file: string }) => boolean | void) | undefined
-      test.onStackTrace = (error: unknown, frame: { file: string }) =>
-        !frame.file.startsWith(ownDir) && (userFilter === undefined || userFilter(error, frame) !== false)
-      // `exclude` globs are relative to the project root (test.root, else root, else the working directory).
-      const root = (test.root as string | undefined) ?? (config as { root?: string }).root
-      provided.root = path.resolve(root ?? process.cwd())
-      if (options.traceDir !== undefined) provided.traceDir = path.resolve(provided.root, options.traceDir)
-      const provide = ((test.provide as Record<string, unknown> | undefined) ??= {})
-      provide[providedKey] = provided
-      // Here, in the main process, once per run: every worker starts its tests' loops at the same instant.
-      provide[startKey] = runStartInstant()
+    // First among the config hooks: Vitest 5 hands inline `projects` that
+    // share the root's Vite server the root's `test` options as they were
+    // before the plugins' config hooks (its own 'pre' hook copies them), so
+    // ours must have run by then. Vitest 4.1 reads them after every hook.
+    enforce: 'pre',
+    config: {
+      order: 'pre',
+      handler(config) {
+        const test = ((config as { test?: Record<string, unknown> }).test ??= {})
+        const existing = test.setupFiles == null ? [] : [test.setupFiles as string | string[]].flat()
+        if (!existing.includes(setupFile)) test.setupFiles = [setupFile, ...existing]
+        test.includeTaskLocation ??= true
+        // Drop our frames (the wrapper around each test function, the loop
+        // calling a callback) from every stack Vitest prints, the user's errors included.
+        const userFilter = test.onStackTrace as ((error: unknown, frame: { file: string }) => boolean | void) | undefined
+        test.onStackTrace = (error: unknown, frame: { file: string }) =>
+          !frame.file.startsWith(ownDir) && (userFilter === undefined || userFilter(error, frame) !== false)
+        // `exclude` globs are relative to the project root (test.root, else root, else the working directory).
+        const root = (test.root as string | undefined) ?? (config as { root?: string }).root
+        provided.root = path.resolve(root ?? process.cwd())
+        if (options.traceDir !== undefined) provided.traceDir = path.resolve(provided.root, options.traceDir)
+        const provide = ((test.provide as Record<string, unknown> | undefined) ??= {})
+        provide[providedKey] = provided
+        // Here, in the main process, once per run: every worker starts its tests' loops at the same instant.
+        provide[startKey] = runStartInstant()
+      },
     },
     // The run's one-line summary (run-summary.ts), added before Vitest makes its reporters, once per run.
     configureVitest({ vitest }) {
@@ -58,7 +66,6 @@ export function loopPlugin(options: PluginOptions = {}): Plugin {
       withSummary.add(vitest)
       ;(vitest.config.reporters as unknown[]).push(new SummaryReporter())
     },
-
   }
 }
 
