@@ -10,6 +10,6 @@ export default defineConfig({
   test: {
     root: import.meta.dirname,
     include: ['**/*.test.ts'],
-    exclude: ['leaks/**', '**/node_modules/**'],
+    exclude: ['leaks/**', 'picture/**', '**/node_modules/**'],
   },
 })

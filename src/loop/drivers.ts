@@ -435,14 +435,19 @@ export class Drivers implements JumpGate {
    * the next timer anyway, so a request to a server that never answers still
    * times out, at its virtual deadline. runInExecutor jobs hold time without
    * that bound: they finish by themselves, and a 5 s virtual timeout around a
-   * computation that takes 200 ms of real time must not fire.
+   * computation that takes 200 ms of real time must not fire. The bound is
+   * also `autojumpThreshold / ioPollInterval` turns of Node's event loop: a
+   * process short of CPU (a loaded machine) can find the deadline passed
+   * when it next runs, before its poll phase has read the answer waiting for it.
    */
   async #holdForIo(token: number): Promise<void> {
     const s = this.#s
     const deadline = host.now() + this.#autojumpThreshold
+    let turns = Math.ceil(this.#autojumpThreshold / ioPollInterval)
     for (;;) {
       const left = deadline - host.now()
-      if (left <= 0 && this.executorJobs === 0) break
+      if (left <= 0 && turns <= 0 && this.executorJobs === 0) break
+      turns--
       if (await this.#waitForWork(left > 0 ? Math.min(ioPollInterval, left) : ioPollInterval)) return
       if (this.#driverToken !== token || s.closed || s.ready.length > 0 || !this.ioInFlight()) return
     }

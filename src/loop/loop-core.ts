@@ -17,7 +17,7 @@ import { watchTaskSteps } from './internal/task-steps.ts'
 import { Scheduler, taskStarts } from './scheduler.ts'
 import type { ExceptionContext, SchedulerOwner, SlowCallback } from './scheduler.ts'
 import type { Task, TaskOwner } from './task.ts'
-import { Timeline } from './timeline.ts'
+import { readRecord, recordCancelled, recordScheduled, recordTaskCreated, recordTaskFinished, Timeline } from './timeline.ts'
 import type { TimelineEvent } from './timeline.ts'
 import { formatSite } from './trace.ts'
 import type { Trace } from './trace.ts'
@@ -98,6 +98,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     this._tasks.add(task)
     const s = this._s
     if (s.debug) s.timeline!.taskCreated(s.time, task)
+    s.record?.push(recordTaskCreated, s.time, task)
     if (s.firstScheduled === undefined && !s.everRan) s.firstScheduled = task.trace
   }
 
@@ -117,12 +118,33 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     return { events: timeline.events(), dropped: Math.max(0, timeline.total - timeline.capacity) }
   }
 
+  /** The light record on or off (off drops what it held). @internal */
+  _setRecording(on: boolean): void {
+    const s = this._s
+    s.record = on ? (s.record ?? []) : undefined
+    if (!on) s.recordDropped = 0
+  }
+
+  /**
+   * What the loop recorded, as timeline events, oldest first: debug mode's
+   * timeline when it was ever on (it says more), else the light record.
+   * Undefined when neither was kept. @internal
+   */
+  _recordedEvents(): { events: TimelineEvent[]; dropped: number } | undefined {
+    const s = this._s
+    if (s.timeline !== undefined) return this._timelineEvents()
+    if (s.record === undefined) return undefined
+    return readRecord(s.record, s.recordDropped, taskStarts)
+  }
+
   /** Queues a built handle on the ready queue. @internal */
   _enqueue(handle: Handle): void {
     const s = this._s
     s.ready.push(handle)
     s.queuedInLastTurn?.add(handle)
     if (s.debug) s.noteWaiting(handle)
+    const record = s.record
+    if (record !== undefined) record.push(recordScheduled, s.time, handle)
     if (s.firstScheduled === undefined && !s.everRan) s.firstScheduled = handle.trace
     const d = this._d
     if (d.wake !== undefined) d.wakeUp()
@@ -142,6 +164,8 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     if (replaces) s.timers.markStale()
     s.queuedInLastTurn?.add(handle)
     if (s.debug) s.noteWaiting(handle)
+    const record = s.record
+    if (record !== undefined) record.push(recordScheduled, s.time, handle)
     if (s.firstScheduled === undefined && !s.everRan) s.firstScheduled = handle.trace
     const d = this._d
     if (d.wake !== undefined) d.wakeUp()
@@ -167,6 +191,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     const s = this._s
     s.timers.markStale()
     if (s.debug) s.timeline!.cancelled(s.time, handle)
+    s.record?.push(recordCancelled, s.time, handle)
   }
 
   /** @internal */
@@ -186,6 +211,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     this._tasks.delete(task)
     const s = this._s
     if (s.debug) s.timeline!.taskFinished(s.time, task)
+    s.record?.push(recordTaskFinished, s.time, task)
     if (task.state === 'rejected' && !task._retrieved) this._unretrieved.add(task)
     this._d.wakeUp()
   }

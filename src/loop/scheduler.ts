@@ -26,6 +26,7 @@ import { host } from './internal/host.ts'
 import { log } from './internal/log.ts'
 import { noteCallbackTime } from './internal/task-steps.ts'
 import type { Task } from './task.ts'
+import { recordCancelled, recordFired, recordTrimAt, trimRecord } from './timeline.ts'
 import type { Firing, Timeline } from './timeline.ts'
 import { TimerQueue } from './timer-queue.ts'
 import type { Turns } from './internal/turns.ts'
@@ -109,6 +110,14 @@ export class Scheduler {
   debug = false
   /** Debug mode's record of events; made when debug mode first turns on, kept after. */
   timeline: Timeline | undefined
+  /**
+   * The light record (see "the light record" in timeline.ts): kept whenever it is on, debug
+   * mode or not, as flat triples, so a failing test can draw its loop. Written
+   * inline (no call per callback); trimmed once per pass.
+   */
+  record: unknown[] | undefined = undefined
+  /** Events the light record dropped to stay bounded. */
+  recordDropped = 0
   /** Debug mode's slow callbacks and slow task steps. */
   readonly slow: SlowCallback[] = []
   readonly #owner: SchedulerOwner
@@ -137,6 +146,8 @@ export class Scheduler {
       if (step === 'jump') return this.#pollJump(turns)
     }
     const now = this.time
+    const record = this.record
+    if (record !== undefined && record.length > recordTrimAt) this.recordDropped += trimRecord(record)
     let timer: TimerHandle | undefined
     let due = 0
     while ((timer = this.timers.popDue(now)) !== undefined) {
@@ -197,7 +208,10 @@ export class Scheduler {
   takeNext(): Handle | undefined {
     const handle = this.ready.shift()!
     if (handle._state !== 'pending') {
-      if (this.debug && handle._state === 'cancelled') this.timeline!.cancelled(this.time, handle)
+      if (handle._state === 'cancelled') {
+        if (this.debug) this.timeline!.cancelled(this.time, handle)
+        this.record?.push(recordCancelled, this.time, handle)
+      }
       return undefined
     }
     this.everRan = true
@@ -217,6 +231,8 @@ export class Scheduler {
     // Debug mode notes the callback on the timeline before it runs (what it
     // schedules comes after it) and times it on the real clock.
     const firing = this.debug ? this.timeline!.firing(this.time, handle, taskStarts.get(handle), host.now()) : undefined
+    const record = this.record
+    if (record !== undefined) record.push(recordFired, this.time, handle)
     // The one place where callbacks are called.
     try {
       handle._run()

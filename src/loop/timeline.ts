@@ -193,3 +193,70 @@ export function handleLabel(event: TimelineEvent): string {
 export function ms(value: number): string {
   return `${Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(2)} ms`
 }
+
+// ------------------------------------------------------------ the light record
+
+/*
+ * Outside debug mode a loop can still keep a light record of what happened,
+ * so that a failing test can draw its loop (src/check/timeline-svg.ts): a flat
+ * array of triples `code, loop time, handle or task`, pushed inline by the
+ * scheduler and the loop (no call, no object per event), trimmed to the
+ * newest `recordCapacity` events once per pass. Names, durations and the
+ * scheduling task are debug mode's: the record holds only what costs nothing
+ * to note.
+ */
+
+/** @internal */ export const recordScheduled = 0
+/** @internal */ export const recordFired = 1
+/** @internal */ export const recordCancelled = 2
+/** @internal */ export const recordTaskCreated = 3
+/** @internal */ export const recordTaskFinished = 4
+
+/** Events the light record keeps (the newest), like the timeline. @internal */
+export const recordCapacity = defaultTimelineCapacity
+/** Array length past which a pass trims the record (twice the capacity: trimming is amortized). @internal */
+export const recordTrimAt = 2 * 3 * recordCapacity
+
+/** Drops the oldest events past the capacity; returns how many. @internal */
+export function trimRecord(record: unknown[]): number {
+  const excess = record.length - 3 * recordCapacity
+  if (excess <= 0) return 0
+  record.splice(0, excess)
+  return excess / 3
+}
+
+/**
+ * The light record as timeline events, oldest first (task finishes typed by
+ * the task's state now; a handle that starts a task is that task's start).
+ * @internal
+ */
+export function readRecord(
+  record: readonly unknown[],
+  dropped: number,
+  taskStarts: WeakMap<Handle, Task<unknown>>,
+): { events: TimelineEvent[]; dropped: number } {
+  const events: TimelineEvent[] = []
+  const kept = record.length - Math.max(0, record.length - 3 * recordCapacity)
+  const first = record.length - kept
+  for (let i = first; i < record.length; i += 3) {
+    const code = record[i] as number
+    const time = record[i + 1] as number
+    if (code === recordTaskCreated || code === recordTaskFinished) {
+      const task = record[i + 2] as Task<unknown>
+      if (code === recordTaskCreated) events.push({ type: 'task-created', time, task })
+      else {
+        const type = task.state === 'fulfilled' ? 'task-done' : task.state === 'rejected' ? 'task-failed' : 'task-cancelled'
+        events.push({ type, time, task })
+      }
+      continue
+    }
+    const handle = record[i + 2] as Handle
+    const starts = taskStarts.get(handle)
+    if (code === recordScheduled) {
+      if (starts === undefined) events.push({ type: 'scheduled', time, handle, callbackName: '' })
+    } else if (code === recordFired) {
+      events.push(starts === undefined ? { type: 'fired', time, handle, callbackName: '' } : { type: 'fired', time, handle, task: starts, startsTask: true })
+    } else events.push({ type: 'cancelled', time, handle, callbackName: '' })
+  }
+  return { events, dropped: dropped + first / 3 }
+}

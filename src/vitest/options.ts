@@ -53,6 +53,9 @@ export interface LoopOptions {
   loopLimit?: number
 }
 
+/** When a test gets its loop's timeline picture as an attachment (Vitest UI, the HTML report). */
+export type Attach = 'on-failure' | 'always' | 'never'
+
 /** Options only the plugin or setup file take. */
 export interface PluginOptions extends LoopOptions {
   /**
@@ -68,6 +71,14 @@ export interface PluginOptions extends LoopOptions {
    * https://ui.perfetto.dev). Off by default; nothing is written outside debug mode.
    */
   traceDir?: string
+  /**
+   * Attach an SVG timeline of the test's loop (and, in debug mode, its Chrome
+   * trace) to a failing test (`'on-failure'`, default), to every test that
+   * used its loop (`'always'`), or never (`'never'`: the loop keeps no record).
+   */
+  attach?: Attach
+  /** Print the one-line run summary at the end of the run (default true; never under `--silent`). */
+  summary?: boolean
 }
 
 /** Config passed from the plugin to the workers (must survive serialization). @internal */
@@ -87,6 +98,7 @@ export interface ProvidedOptions {
   traceDir?: string
   /** The project root, for `exclude`. */
   root?: string
+  attach?: Attach
 }
 
 /** The key under which the plugin provides its options. @internal */
@@ -113,6 +125,8 @@ export function validateOptions(options: unknown, where: string): asserts option
     'autoUse',
     'exclude',
     'traceDir',
+    'attach',
+    'summary',
   ])
   for (const key of Object.keys(o)) {
     if (!known.has(key)) {
@@ -125,6 +139,10 @@ export function validateOptions(options: unknown, where: string): asserts option
   if (o.slowCallbackDuration !== undefined) expectDelay('slowCallbackDuration', o.slowCallbackDuration)
   if (o.traceDir !== undefined && (typeof o.traceDir !== 'string' || o.traceDir === '')) {
     throw new TypeError(`Expected \`traceDir\` to be a non-empty string (a folder), got ${describeValue(o.traceDir)}`)
+  }
+  if (o.attach !== undefined) expectOneOf('attach', o.attach, ['on-failure', 'always', 'never'] as const)
+  if (o.summary !== undefined && typeof o.summary !== 'boolean') {
+    throw new TypeError(`Expected \`summary\` to be a boolean, got ${describeValue(o.summary)}`)
   }
   if (o.now !== undefined) toEpochMs('now', o.now)
   if (o.debug !== undefined && typeof o.debug !== 'boolean') {

@@ -10,7 +10,11 @@ import type { Plugin } from 'vitest/config'
 import { toEpochMs } from '../loop/internal/validate.ts'
 import type { PluginOptions, ProvidedOptions } from './options.ts'
 import { providedKey, validateOptions } from './options.ts'
+import { SummaryReporter } from './run-summary.ts'
 import { runStartInstant, startKey } from './start-instant.ts'
+
+/** Runs whose reporters already include the summary (configureVitest runs once per project). */
+const withSummary = new WeakSet<object>()
 
 /** This package's own files (src/ or dist/): their frames are never the user's. */
 const ownDir = fileURLToPath(new URL('..', import.meta.url))
@@ -29,26 +33,39 @@ export function loopPlugin(options: PluginOptions = {}): Plugin {
   const provided = toProvided(options)
   return {
     name: 'vitest-loop',
-    config(config) {
-      const test = ((config as { test?: Record<string, unknown> }).test ??= {})
-      const existing = test.setupFiles == null ? [] : [test.setupFiles as string | string[]].flat()
-      if (!existing.includes(setupFile)) test.setupFiles = [setupFile, ...existing]
-      test.includeTaskLocation ??= true
-      // Drop our frames (the wrapper around each test function, the loop
-      // calling a callback) from every stack Vitest prints, the user's errors included.
-      const userFilter = test.onStackTrace as ((error: unknown, frame: { file: string }) => boolean | void) | undefined
-      test.onStackTrace = (error: unknown, frame: { file: string }) =>
-        !frame.file.startsWith(ownDir) && (userFilter === undefined || userFilter(error, frame) !== false)
-      // `exclude` globs are relative to the project root (test.root, else root, else the working directory).
-      const root = (test.root as string | undefined) ?? (config as { root?: string }).root
-      provided.root = path.resolve(root ?? process.cwd())
-      if (options.traceDir !== undefined) provided.traceDir = path.resolve(provided.root, options.traceDir)
-      const provide = ((test.provide as Record<string, unknown> | undefined) ??= {})
-      provide[providedKey] = provided
-      // Here, in the main process, once per run: every worker starts its tests' loops at the same instant.
-      provide[startKey] = runStartInstant()
+    // First among the config hooks: Vitest 5 hands inline `projects` that
+    // share the root's Vite server the root's `test` options as they were
+    // before the plugins' config hooks (its own 'pre' hook copies them), so
+    // ours must have run by then. Vitest 4.1 reads them after every hook.
+    enforce: 'pre',
+    config: {
+      order: 'pre',
+      handler(config) {
+        const test = ((config as { test?: Record<string, unknown> }).test ??= {})
+        const existing = test.setupFiles == null ? [] : [test.setupFiles as string | string[]].flat()
+        if (!existing.includes(setupFile)) test.setupFiles = [setupFile, ...existing]
+        test.includeTaskLocation ??= true
+        // Drop our frames (the wrapper around each test function, the loop
+        // calling a callback) from every stack Vitest prints, the user's errors included.
+        const userFilter = test.onStackTrace as ((error: unknown, frame: { file: string }) => boolean | void) | undefined
+        test.onStackTrace = (error: unknown, frame: { file: string }) =>
+          !frame.file.startsWith(ownDir) && (userFilter === undefined || userFilter(error, frame) !== false)
+        // `exclude` globs are relative to the project root (test.root, else root, else the working directory).
+        const root = (test.root as string | undefined) ?? (config as { root?: string }).root
+        provided.root = path.resolve(root ?? process.cwd())
+        if (options.traceDir !== undefined) provided.traceDir = path.resolve(provided.root, options.traceDir)
+        const provide = ((test.provide as Record<string, unknown> | undefined) ??= {})
+        provide[providedKey] = provided
+        // Here, in the main process, once per run: every worker starts its tests' loops at the same instant.
+        provide[startKey] = runStartInstant()
+      },
     },
-
+    // The run's one-line summary (run-summary.ts), added before Vitest makes its reporters, once per run.
+    configureVitest({ vitest }) {
+      if (options.summary === false || withSummary.has(vitest)) return
+      withSummary.add(vitest)
+      ;(vitest.config.reporters as unknown[]).push(new SummaryReporter())
+    },
   }
 }
 
@@ -64,6 +81,7 @@ function toProvided(options: PluginOptions): ProvidedOptions {
   if (options.loopLimit !== undefined) provided.loopLimit = options.loopLimit
   if (options.autoUse !== undefined) provided.autoUse = options.autoUse
   if (options.exclude !== undefined) provided.exclude = [...options.exclude]
+  if (options.attach !== undefined) provided.attach = options.attach
   if (options.allow !== undefined) {
     provided.allow = options.allow.map((entry) => {
       if (typeof entry !== 'string') {

@@ -15,9 +15,10 @@
  *    test timeout, as before.
  * 2. Work Node does not list: thread-pool jobs (crypto's pbkdf2, scrypt,
  *    keygen, hashing; zlib; native addons' async work), unref'd real timers
- *    made outside virtual time. An async hook sees them start; a crypto job
- *    counts until its callback runs, a real timer until it fired or was
- *    cleared, a zlib handle while a write is in progress. Work of other kinds
+ *    made outside virtual time, worker threads while they start. An async
+ *    hook sees them start; a crypto job counts until its callback runs, a
+ *    real timer until it fired or was cleared, a zlib handle while a write is
+ *    in progress, a worker thread until it exits. Work of other kinds
  *    (a native addon's, an AsyncResource) has no end we can read: it counts
  *    for the rest of each test running when it started, so a test that used
  *    such work gets its timeout, not a DeadlockError, if it then stalls.
@@ -79,7 +80,6 @@ const listedOrDrained = new Set([
   'SHUTDOWNWRAP',
   'WRITEWRAP',
   'MESSAGEPORT',
-  'WORKER',
   'JSSTREAM',
   'JSUDPWRAP',
   'TLSWRAP',
@@ -138,7 +138,8 @@ function makeState(): RealWork {
           }
         }
         const job = type.endsWith('REQUEST')
-        const entry: Tracked = { type, resource: new WeakRef(resource), seq: ++state.seq, known: job || type === 'Timeout' || type === 'ZLIB', done: false }
+        const known = job || type === 'Timeout' || type === 'ZLIB' || type === 'WORKER'
+        const entry: Tracked = { type, resource: new WeakRef(resource), seq: ++state.seq, known, done: false }
         if (job) watchJobEnd(resource, entry)
         state.tracked.set(asyncId, entry)
       },
@@ -163,13 +164,18 @@ function isRealTimeout(resource: object): boolean {
 }
 
 /**
- * A crypto job (PBKDF2Job, HashJob, ...) reports its end by calling the
- * `ondone` its caller assigns right after making it: note that call. If
- * Node ever assigned it differently, the job would just count until its
- * object is collected (late, never wrong).
+ * A crypto job (PBKDF2Job, HashJob, ...) ends one of three ways, all read
+ * from the object its caller makes and then `run()`s: an async job calls the
+ * `ondone` its caller assigns before run(); a WebCrypto job's run() returns a
+ * promise (Node 24: `subtle.digest` assigns no ondone); a sync job
+ * (pbkdf2Sync) is over when run() returns. If Node ever did it differently,
+ * the job would just count until its object is collected (late, never wrong).
  */
 function watchJobEnd(resource: object, entry: Tracked): void {
   let ondone: unknown
+  const end = (): void => {
+    entry.done = true
+  }
   try {
     Object.defineProperty(resource, 'ondone', {
       configurable: true,
@@ -179,10 +185,31 @@ function watchJobEnd(resource: object, entry: Tracked): void {
         ondone =
           typeof callback === 'function'
             ? function (this: unknown, ...args: unknown[]): unknown {
-                entry.done = true
+                end()
                 return (callback as (...a: unknown[]) => unknown).apply(this, args)
               }
             : callback
+      },
+    })
+    const run = (resource as { run?: unknown }).run
+    if (typeof run !== 'function') return
+    Object.defineProperty(resource, 'run', {
+      configurable: true,
+      writable: true,
+      value: function (this: unknown, ...args: unknown[]): unknown {
+        const result: unknown = run.apply(this, args)
+        if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+          // A new promise for the caller, so a rejection nobody handles is still reported as unhandled.
+          return (result as PromiseLike<unknown>).then(
+            (value) => (end(), value),
+            (error: unknown) => {
+              end()
+              throw error
+            },
+          )
+        }
+        if (ondone === undefined) end()
+        return result
       },
     })
   } catch {
@@ -199,6 +226,9 @@ function alive(entry: Tracked, oldest: number): boolean {
       return (resource as { _destroyed?: boolean })._destroyed !== true
     case 'ZLIB':
       return true // kept while the stream lives; busy only while a write is in progress (see `busy`)
+    case 'WORKER':
+      // A worker thread, until it exits (or is unref'd). Node lists nothing for it while the thread starts.
+      return (resource as { hasRef?: () => unknown }).hasRef?.() === true
     default:
       // A job until its callback ran; work of unknown kinds has no end we can read: it counts for the tests that started it.
       return entry.known ? !entry.done : entry.seq > oldest

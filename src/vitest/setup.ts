@@ -3,20 +3,18 @@
  * a fresh loop on virtual time and fails the test, at the leaking line, when
  * it leaves work behind.
  *
- * Hook order in Vitest 4.1 (VITEST-NOTES §4): our aroundEach wraps
+ * Hook order in Vitest 4.1 and 5 (VITEST-NOTES §4): our aroundEach wraps
  * everything; our onTestFinished, registered from our beforeEach, runs after
  * the file's afterEach hooks and fixture teardown, so the sanitizer sees the
  * loop exactly as the test and its hooks left it.
  *
- * The test function itself is wrapped: it races a stall watch (a test that
- * awaits what nothing can settle fails with DeadlockError, stall-watch.ts),
- * and the loop freezes the moment it settles. In debug mode a failing test
- * also gets its loop's last events (TimelineReport) and, with `traceDir`, a
- * Chrome trace.
+ * The test function itself is wrapped (runner-api.ts: the way differs between
+ * the majors): it races a stall watch (a test that awaits what nothing can
+ * settle fails with DeadlockError, stall-watch.ts), and the loop freezes the
+ * moment it settles. In debug mode a failing test also gets its loop's last
+ * events (TimelineReport) and, with `traceDir`, a Chrome trace.
  */
-import { afterAll, aroundEach, beforeAll, beforeEach, inject, TestRunner, vi } from 'vitest'
-// @vitest/runner directly: vitest 4.1's TestRunner.setTestFn is getFn (a bug), and 'vitest/suite' is deprecated.
-import { getFn, setFn } from '@vitest/runner'
+import { afterAll, aroundEach, beforeAll, beforeEach, inject, vi } from 'vitest'
 import type { RunnerTestCase } from 'vitest'
 import path from 'node:path'
 import type { Finding } from '../check/findings.ts'
@@ -32,10 +30,13 @@ import { _setLoopResolver } from '../loop/registry.ts'
 import type { StackFrame } from '../loop/trace.ts'
 import { installTime } from '../time/install.ts'
 import type { TimeInstallation } from '../time/install.ts'
+import { attach, takeAttachment } from './attach.ts'
 import { matchesGlob } from './glob.ts'
+import { noteForSummary } from './run-summary.ts'
 import { isAllowed, providedKey } from './options.ts'
 import type { Fakeable, OnLeak, ProvidedOptions } from './options.ts'
 import { watchRealWork, withRunnerTimer } from './real-work.ts'
+import { getFn, setFn } from './runner-api.ts'
 import { StallWatch } from './stall-watch.ts'
 import { replayLine, runStartInstant, startKey } from './start-instant.ts'
 import { TestState, currentTestState, worker } from './test-state.ts'
@@ -209,17 +210,7 @@ const wrapped = new WeakSet<RunnerTestCase>()
 function freezeWhenBodyEnds(task: RunnerTestCase): void {
   if (wrapped.has(task)) return
   const fn = getFn(task)
-  if (typeof fn !== 'function') {
-    // Vitest's own runner knows the test: ours is another copy of @vitest/runner
-    // (npm nested vitest's exact one under it). Without it the loop would not freeze.
-    if (typeof TestRunner.getTestFn(task) === 'function') {
-      throw new InvalidStateError(
-        `vitest-loop found a second copy of @vitest/runner: the one next to vitest-loop is not the one vitest uses. ` +
-          `Install the same version as vitest (npm install -D @vitest/runner@<your vitest version>) so that there is one.`,
-      )
-    }
-    return
-  }
+  if (typeof fn !== 'function') return
   wrapped.add(task)
   // The wrapper stays on the task for every retry and repeat, and the task
   // lives until the run ends: it finds the state of the run in progress and
@@ -285,9 +276,15 @@ async function report(state: TestState): Promise<void> {
   // Debug mode's timeline as the test left it (cleaning up cancels tasks: not the test's events).
   const loop = state.loop
   const timeline = state.steppedAside ? undefined : loop?._timelineEvents()
+  const reported = findings.filter((finding) => !isAllowed(finding, state.allow))
+  const failing = state.task.result?.state === 'fail' || reported.some((f) => (f.kind === 'slow-callback' ? state.onSlow : state.onLeak) === 'fail')
+  const attachment = state.steppedAside ? undefined : takeAttachment(loop, state.task, config.attach ?? 'on-failure', failing, startInstant)
+  if (loop !== undefined && !state.steppedAside) {
+    const leaks = state.onLeak === 'ignore' ? 0 : reported.filter((finding) => finding.kind !== 'slow-callback').length
+    noteForSummary(state.task, loop.time(), leaks)
+  }
   state.cleanUp()
   if (state.fakeTimersOn && vi.isFakeTimers()) vi.useRealTimers()
-  const reported = findings.filter((finding) => !isAllowed(finding, state.allow))
   const failures: LoopError[] = []
   const warnings: LoopError[] = []
   // Leaks follow onLeak, slow callbacks onSlow: each group is its own report.
@@ -299,11 +296,11 @@ async function report(state: TestState): Promise<void> {
   file(reported.filter((finding) => finding.kind !== 'slow-callback'), state.onLeak)
   file(reported.filter((finding) => finding.kind === 'slow-callback'), state.onSlow)
   if (warnings.length > 0) console.warn(warnings.map((error) => error.stack).join('\n\n'))
-  const failing = failures.length > 0 || state.task.result?.state === 'fail'
-  if (failing && timeline !== undefined && loop !== undefined && timeline.events.length > 0) {
+  if ((failures.length > 0 || state.task.result?.state === 'fail') && timeline !== undefined && loop !== undefined && timeline.events.length > 0) {
     const trace = writeTrace(state, timeline.events, timeline.dropped)
     failures.push(timelineReport(timeline.events, timeline.events.length + timeline.dropped, loop.name, trace))
   }
+  if (attachment !== undefined) await attach(state.task, attachment)
   if (failures.length > 0) throw new AggregateError(failures, failures[0]!.message)
 }
 

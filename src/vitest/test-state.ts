@@ -97,6 +97,8 @@ export class TestState {
           name: 'the test loop',
         })
         this.#loop._setIdleListener(() => this.onLoopIdle?.())
+        // What a failing test's timeline picture is drawn from (attach.ts).
+        if (config.attach !== 'never') this.#loop._setRecording(true)
       } finally {
         setTraceCapture(traces)
         shared.onLoopCreated = previous

@@ -4,7 +4,7 @@
 // test passes and each leak is reported at its file:line:column.
 import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { fixturesDir, reportedErrors, runVitest } from './run-vitest.ts'
+import { fixturesDir, nestedRunTimeout, reportedErrors, runVitest } from './run-vitest.ts'
 import type { NestedRun, Reported } from './run-vitest.ts'
 
 /** `file:line:column` of the code on the line marked `// site: <marker>` in a fixture file. */
@@ -70,7 +70,7 @@ describe.each(pools)('the $pool pool (test/fixtures/environments)', ({ pool, pro
   beforeAll(async () => {
     run = await runVitest('environments', ['--project', `${pool}-*`])
     reported = reportedErrors(run.output)
-  }, 60_000)
+  }, nestedRunTimeout)
 
   it('fails exactly the leaking tests, and passes every other', () => {
     expect(run.output).toContain(tests)

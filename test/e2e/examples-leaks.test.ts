@@ -1,7 +1,7 @@
 // examples/leaks/ fails on purpose: each example must produce its report.
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { reportedErrors, runVitest } from './run-vitest.ts'
+import { nestedRunTimeout, reportedErrors, runVitest } from './run-vitest.ts'
 import type { NestedRun, Reported } from './run-vitest.ts'
 
 const leaks = fileURLToPath(new URL('../../examples/leaks', import.meta.url))
@@ -12,7 +12,7 @@ describe('examples/leaks', () => {
   beforeAll(async () => {
     run = await runVitest(leaks)
     reported = reportedErrors(run.output)
-  }, 60_000)
+  }, nestedRunTimeout)
 
   it('fails every example', () => {
     expect(run.code).toBe(1)

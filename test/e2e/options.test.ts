@@ -1,7 +1,7 @@
 // onLeak, allowlists, autoUse, exclude globs, useRealTime and vi.useFakeTimers,
 // seen from the outside: a nested Vitest on test/fixtures/options.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { reportedErrors, runVitest } from './run-vitest.ts'
+import { headerPlace, nestedRunTimeout, reportedErrors, runVitest } from './run-vitest.ts'
 import type { NestedRun, Reported } from './run-vitest.ts'
 
 describe('options (test/fixtures/options)', () => {
@@ -10,7 +10,7 @@ describe('options (test/fixtures/options)', () => {
   beforeAll(async () => {
     run = await runVitest('options')
     reported = reportedErrors(run.output)
-  }, 60_000)
+  }, nestedRunTimeout)
 
   it('fails only the test whose leak no option covers', () => {
     expect(run.code).toBe(1)
@@ -25,7 +25,10 @@ describe('options (test/fixtures/options)', () => {
   it("prints onLeak: 'warn' reports on stderr and passes the test", () => {
     expect(run.output).toContain('✓ warns instead of failing with onLeak: warn')
     expect(run.output).toMatch(
-      /stderr \| on-leak.test.ts:4:1 > warns instead of failing with onLeak: warn\nLeakError: test left 1 pending timer on its loop\n {4}at warns instead of failing with onLeak: warn \(.*on-leak.test.ts:4:1\)\n\nLeakError: pending setTimeout\(anonymous, 1,234 ms\)/,
+      new RegExp(
+        String.raw`stderr \| ${headerPlace('on-leak.test.ts', 4, 1)} > warns instead of failing with onLeak: warn\n` +
+          String.raw`LeakError: test left 1 pending timer on its loop\n {4}at warns instead of failing with onLeak: warn \(.*on-leak.test.ts:4:1\)\n\nLeakError: pending setTimeout\(anonymous, 1,234 ms\)`,
+      ),
     )
   })
 
@@ -38,7 +41,7 @@ describe('options (test/fixtures/options)', () => {
       'allows by the config allowlist',
     ]) {
       expect(run.output).toContain(`✓ ${name}`)
-      expect(run.output).not.toContain(`stderr | on-leak.test.ts > ${name}`)
+      expect(run.output).not.toMatch(new RegExp(String.raw`stderr \| ${headerPlace('on-leak.test.ts')} > ${name}`))
     }
   })
 

@@ -1,11 +1,24 @@
 /**
  * Runs a nested Vitest on a fixture project, as a user would from a terminal,
  * and returns what it printed (colour off) and its exit code.
+ *
+ * The nested Vitest is the repository's, or the one in the package folder
+ * named by VITEST_LOOP_E2E_VITEST (.ci/run points it at a Vitest 5 it
+ * installed): then `vitest` in the fixtures and in src/ resolves to that one
+ * too (vitest.aliases.ts).
  */
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const vitestBin = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url))
+const otherVitest = process.env.VITEST_LOOP_E2E_VITEST
+const vitestDir = otherVitest === undefined ? fileURLToPath(new URL('../../node_modules/vitest/', import.meta.url)) : path.resolve(otherVitest)
+const vitestBin = path.join(vitestDir, 'vitest.mjs')
+/** The version of the nested Vitest, as `5.1.2`. */
+export const nestedVitestVersion: string = (JSON.parse(readFileSync(path.join(vitestDir, 'package.json'), 'utf8')) as { version: string }).version
+/** The major of the nested Vitest: where the majors differ, the e2e tests say what each one does. */
+export const nestedVitestMajor: number = Number(nestedVitestVersion.split('.')[0])
 export const fixturesDir = fileURLToPath(new URL('../fixtures/', import.meta.url))
 
 export interface NestedRun {
@@ -13,20 +26,50 @@ export interface NestedRun {
   code: number | null
 }
 
+/**
+ * A test's place in the `stderr | <place> > name` and ` FAIL  <place> > name`
+ * headers: Vitest 4.1 prints `file:line:column` in the stderr one (`file` in
+ * FAIL), Vitest 5 `file:line` in both. As a RegExp source.
+ */
+export function headerPlace(file: string, line: number | string = String.raw`\d+`, column: number | string = String.raw`\d+`): string {
+  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return nestedVitestMajor >= 5 ? `${escaped}:${line}` : `${escaped}:${line}:${column}`
+}
+
+/**
+ * The timeout of a hook that runs a nested Vitest: a bound against a hang, not
+ * a measure of speed. Two suites at once on a loaded 2-core machine took a
+ * nested run of four projects past 60 s.
+ */
+export const nestedRunTimeout = 300_000
+
 /** Runs `vitest run` on a fixture (a folder name under test/fixtures, or an absolute path). */
 export function runVitest(fixture: string, args: string[] = [], env: Record<string, string> = {}): Promise<NestedRun> {
   const root = fixture.startsWith('/') ? fixture : `${fixturesDir}${fixture}`
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [vitestBin, 'run', '--root', root, ...args], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', VITEST: undefined, VITEST_MODE: undefined, ...env } as NodeJS.ProcessEnv,
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+        CI: '1',
+        VITEST: undefined,
+        VITEST_MODE: undefined,
+        VITEST_LOOP_NESTED_VITEST: otherVitest === undefined ? undefined : vitestDir,
+        ...env,
+      } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    // Each stream apart, stderr after stdout: Vitest prints the summary on
+    // stdout and the failed tests on stderr, and the order in which chunks of
+    // the two pipes arrive varies with the load of the machine.
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     child.on('error', reject)
-    child.on('close', (code) => resolve({ output, code }))
+    child.on('close', (code) => resolve({ output: stdout + stderr, code }))
   })
 }
 
@@ -56,7 +99,9 @@ export function reportedErrors(output: string): Reported[] {
   for (const chunk of section.split(/^⎯+(?:\[\d+\/\d+\])?⎯*$/m)) {
     const lines = chunk.split('\n')
     const headers = lines.filter((line) => line.startsWith(' FAIL  '))
-    const rest = lines.filter((line) => !line.startsWith(' FAIL  ') && line.trim() !== '')
+    // Vitest prints a failed test's annotations under each of its errors (`❯ vitest-loop`, then `↳ message`
+    // lines): the timeline picture's (src/vitest/attach.ts) is not part of the error.
+    const rest = lines.filter((line) => !line.startsWith(' FAIL  ') && line.trim() !== '' && !/^\s*(❯ vitest-loop|↳ timeline of |↳ Chrome trace of )/.test(line))
     if (headers.length === 0 || rest.length === 0) continue
     const frame = rest.find((line) => line.trim().startsWith('❯'))
     const at = frame?.trim().split(' ').at(-1) ?? ''

@@ -1,7 +1,11 @@
-// The package as a new user meets it: `npm pack`, install the tarball into a
-// fresh project with the same Vitest, add the one plugin line, run a leaking
-// test and a clean one. Run with `npm run smoke` (not part of `npm test`: it
-// builds, packs and installs, which takes a while).
+// The package as a new user meets it: `npm pack`, a fresh project with Vitest,
+// then `npm install` of the tarball with no flags, the one plugin line, a
+// leaking test and a clean one. Run with `npm run smoke` (not part of
+// `npm test`: it builds, packs and installs, which takes a while).
+//
+// The project gets the Vitest this repository tests with, or the one
+// VITEST_LOOP_SMOKE_VITEST names (an npm version spec: .ci/run passes `5`, the
+// latest 5.x), with the @types/node of the Node running this.
 import { execFile, spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,6 +25,10 @@ const exec = promisify(execFile)
 const versionOf = (name: string): string =>
   (JSON.parse(readFileSync(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version
 
+const vitestSpec = process.env.VITEST_LOOP_SMOKE_VITEST ?? versionOf('vitest')
+/** Vitest 5 wants @types/node 22 or later: the project takes the one of the running Node. */
+const typesNodeSpec = process.env.VITEST_LOOP_SMOKE_VITEST === undefined ? versionOf('@types/node') : process.versions.node.split('.')[0]!
+
 /** `line:column` of the code marked `// <marker>` in a template file (the column of its first non-blank character). */
 function siteOf(file: string, marker: string): string {
   const lines = readFileSync(path.join(template, file), 'utf8').split('\n')
@@ -37,11 +45,15 @@ function run(command: string, args: string[], cwd: string): Promise<NestedRun> {
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', VITEST: undefined, VITEST_MODE: undefined } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    // Each stream apart, stderr after stdout: Vitest prints the summary on
+    // stdout and the failed tests on stderr, and the order in which chunks of
+    // the two pipes arrive varies with the load of the machine.
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     child.on('error', reject)
-    child.on('close', (code) => resolve({ output, code }))
+    child.on('close', (code) => resolve({ output: stdout + stderr, code }))
   })
 }
 
@@ -50,6 +62,7 @@ describe('the packed package, installed in a fresh project', () => {
   let project: string
   let vitestBin: string
   let packed: string[]
+  let vitestVersion: string
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'vitest-loop-smoke-'))
@@ -59,7 +72,8 @@ describe('the packed package, installed in a fresh project', () => {
     const { stdout } = await exec(npm, ['pack', '--json', '--pack-destination', work], { cwd: repo })
     const [{ filename, files }] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }]
     packed = files.map((file) => file.path)
-    const install = await run(
+    // The project first has its Vitest, as a user's would...
+    const vitest = await run(
       npm,
       [
         'install',
@@ -67,15 +81,18 @@ describe('the packed package, installed in a fresh project', () => {
         '--prefer-offline',
         '--no-audit',
         '--no-fund',
-        path.join(work, filename),
-        `vitest@${versionOf('vitest')}`,
-        `@types/node@${versionOf('@types/node')}`,
+        `vitest@${vitestSpec}`,
+        `@types/node@${typesNodeSpec}`,
         `jsdom@${versionOf('jsdom')}`,
         `happy-dom@${versionOf('happy-dom')}`,
       ],
       project,
     )
-    if (install.code !== 0) throw new Error(`npm install failed:\n${install.output}`)
+    if (vitest.code !== 0) throw new Error(`npm install of vitest failed:\n${vitest.output}`)
+    // ...then vitest-loop, with no flags: its peers must accept that Vitest.
+    const install = await run(npm, ['install', '--save-dev', path.join(work, filename)], project)
+    if (install.code !== 0) throw new Error(`npm install of the tarball failed:\n${install.output}`)
+    vitestVersion = (JSON.parse(readFileSync(path.join(project, 'node_modules/vitest/package.json'), 'utf8')) as { version: string }).version
     vitestBin = path.join(project, 'node_modules/vitest/vitest.mjs')
   }, 240_000)
 
@@ -95,13 +112,30 @@ describe('the packed package, installed in a fresh project', () => {
     expect(packed.filter((file) => file.includes('.test.'))).toEqual([])
   })
 
-  it('installs one @vitest/runner, the one vitest uses (a peer dependency)', () => {
-    expect(existsSync(path.join(project, 'node_modules/@vitest/runner/package.json'))).toBe(true)
-    expect(existsSync(path.join(project, 'node_modules/vitest/node_modules/@vitest/runner'))).toBe(false)
+  it('installs the Vitest asked for, and @vitest/runner only where Vitest has one (an optional peer)', () => {
+    if (process.env.VITEST_LOOP_SMOKE_VITEST !== undefined) {
+      expect(vitestVersion.split('.')[0]).toBe(process.env.VITEST_LOOP_SMOKE_VITEST.split('.')[0])
+    } else {
+      expect(vitestVersion).toBe(versionOf('vitest'))
+    }
+    // Vitest 4.1 depends on its @vitest/runner (hoisted next to it); Vitest 5 has its runner inside.
+    const runner = path.join(project, 'node_modules/@vitest/runner/package.json')
+    if (Number(vitestVersion.split('.')[0]) >= 5) {
+      expect(existsSync(runner)).toBe(false)
+    } else {
+      expect((JSON.parse(readFileSync(runner, 'utf8')) as { version: string }).version).toBe(vitestVersion)
+      expect(existsSync(path.join(project, 'node_modules/vitest/node_modules/@vitest/runner'))).toBe(false)
+    }
+  })
+
+  it('packs the MIT LICENSE', () => {
+    expect(packed).toContain('LICENSE')
+    expect(readFileSync(path.join(project, 'node_modules/vitest-loop/LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 vitest-loop contributors\n/)
   })
 
   it('with loopPlugin(): fails the leaking test at the leaking line and passes the clean one', async () => {
     const result = await run(process.execPath, [vitestBin, 'run'], project)
+    expect(result.output).toContain(`RUN  v${vitestVersion} `)
     expect(result.output).toMatch(/Tests {2}1 failed \| 3 passed \(4\)/)
     expect(result.code).toBe(1)
     expect(reportedErrors(result.output).map((r) => [r.test, r.error, r.at])).toEqual([

@@ -34,7 +34,7 @@ describe('loopPlugin()', () => {
   it('provides the debug-mode options to the workers, traceDir resolved against the root', () => {
     const plugin = loopPlugin({ debug: true, onSlow: 'fail', slowCallbackDuration: 50, traceDir: 'traces' })
     const config: { test?: Record<string, unknown> } = { test: { root: '/project' } }
-    ;(plugin.config as (config: unknown) => void)(config)
+    ;(plugin.config as { handler: (config: unknown) => void }).handler(config)
     expect((config.test!.provide as Record<string, unknown>)[providedKey]).toMatchObject({
       debug: true,
       onSlow: 'fail',

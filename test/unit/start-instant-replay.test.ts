@@ -56,7 +56,7 @@ describe('loopPlugin() and vitest-loop/global-setup', () => {
   const provided = (env: string): unknown => {
     vi.stubEnv('LOOP_NOW', env)
     const config: { test?: Record<string, unknown> } = { test: { root: '/project' } }
-    ;(loopPlugin().config as (config: unknown) => void)(config)
+    ;(loopPlugin().config as { handler: (config: unknown) => void }).handler(config)
     return (config.test!.provide as Record<string, unknown>)[startKey]
   }
 
