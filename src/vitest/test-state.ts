@@ -16,6 +16,7 @@ import { shared } from '../loop/internal/context.ts'
 import { toEpochMs } from '../loop/internal/validate.ts'
 import { isHiddenFile, parseFrames } from '../loop/trace.ts'
 import type { Fakeable, LeakAllow, LoopOptions, OnLeak, OnSlow, ProvidedOptions } from './options.ts'
+import { foreignClock } from './foreign-clock.ts'
 import { beginTestWork, endTestWork } from './real-work.ts'
 
 /** LOOP_DEBUG, read once per worker: the environment does not change under a running suite. */
@@ -24,12 +25,12 @@ const debugFromEnv = envDebug()
 /** One test's state. @internal */
 export class TestState {
   readonly task: RunnerTestCase
-  /** The test asked for its loop (useLoop or the fixture): vi.useFakeTimers is then an error. */
+  /** The test asked for its loop (useLoop or the fixture): another fake clock is then an error. */
   asked = false
-  /** vi.useFakeTimers() took over: the automatic loop steps aside, reports nothing. */
+  /** Another fake clock (sinon, @sinonjs/fake-timers) took over: the loop steps aside, reports nothing. */
   steppedAside = false
-  /** This test turned vi's fake timers on; they are turned off when it ends. */
-  fakeTimersOn = false
+  /** Another fake clock was found on the globals (foreign-clock.ts). */
+  foreignClock = false
   /** The test runs on real time (config `exclude`, or useRealTime()). */
   realTime: boolean
   /** The test ended: its timers go to the real clock from now on. */
@@ -120,6 +121,10 @@ export class TestState {
   /** The test function settled: nothing more runs on the test's loop by itself. */
   freeze(): void {
     this.bodyDone = true
+    if (!this.foreignClock && foreignClock() !== undefined) {
+      this.foreignClock = true
+      this.steppedAside = true
+    }
     const loop = this.#loop
     if (loop !== undefined && !loop.isClosed()) loop.setTimeFlow('manual')
   }
