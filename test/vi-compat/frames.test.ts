@@ -5,6 +5,10 @@ import 'vitest-loop/setup'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useLoop } from 'vitest-loop'
 
+// The environment's globals (tsconfig has no DOM library).
+declare function requestAnimationFrame(callback: (time: number) => void): number
+declare function cancelAnimationFrame(id: number): void
+
 beforeEach(() => {
   vi.useFakeTimers()
 })

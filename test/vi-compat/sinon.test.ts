@@ -4,20 +4,28 @@
 import 'vitest-loop/setup'
 import FakeTimers from '@sinonjs/fake-timers'
 import sinon from 'sinon'
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 const ours = { setTimeout: globalThis.setTimeout, Date: globalThis.Date }
 
 describe('sinon.useFakeTimers()', () => {
-  it('runs on sinon\'s clock, and nothing pending is reported, on either clock', () => {
-    setTimeout(() => {}, 50_000) // on the loop, before sinon: the loop steps aside for the whole test
-    const clock = sinon.useFakeTimers()
-    let fired = false
-    setTimeout(() => (fired = true), 100)
-    clock.tick(100)
-    expect(fired).toBe(true)
-    setTimeout(() => {}, 99_999) // on sinon's clock: not the loop's to report
-    clock.restore()
+  describe('installed in beforeEach, restored in afterEach', () => {
+    let clock: sinon.SinonFakeTimers
+    beforeEach(() => {
+      setTimeout(() => {}, 50_000) // on the loop, before sinon: the loop steps aside for the whole test
+      clock = sinon.useFakeTimers()
+    })
+    afterEach(() => {
+      clock.restore()
+    })
+
+    it('runs on sinon\'s clock, and nothing pending is reported, on either clock', () => {
+      let fired = false
+      setTimeout(() => (fired = true), 100)
+      clock.tick(100)
+      expect(fired).toBe(true)
+      setTimeout(() => {}, 99_999) // on sinon's clock
+    })
   })
 
   it('is uninstalled when a test leaves it installed', () => {
