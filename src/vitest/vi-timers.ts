@@ -23,6 +23,7 @@ import { InvalidStateError } from '../loop/errors.ts'
 import type { EventLoop } from '../loop/event-loop.ts'
 import { TimerHandle } from '../loop/handle.ts'
 import { host } from '../loop/internal/host.ts'
+import { allFakeables } from '../time/route.ts'
 import type { Fakeable } from '../time/route.ts'
 import { FRAME_MS } from '../time/animation-frame.ts'
 import { currentTestState } from './test-state.ts'
@@ -84,13 +85,29 @@ const fakeablesOf: Record<string, readonly Fakeable[]> = {
   hrtime: ['hrtime'],
   requestAnimationFrame: ['requestAnimationFrame'],
   cancelAnimationFrame: ['cancelAnimationFrame'],
-  // Not in vitest-loop's globals: nothing to route (the environments of Node have none).
+  // Not in vitest-loop's globals: nothing to route (Node has no idle callbacks; Temporal and
+  // Intl read the host's clock).
   requestIdleCallback: [],
   cancelIdleCallback: [],
+  Temporal: [],
+  Intl: [],
 }
 
+/** The globals a `toFake` (or, on Vitest 5, a `toNotFake`) config runs on the loop; undefined: all of them. */
 function toFakeOf(config: FakeTimerConfig): Set<Fakeable> | undefined {
   const names = config.toFake as readonly string[] | undefined
+  const notNames = (config as { toNotFake?: readonly string[] }).toNotFake
+  if (names === undefined && notNames !== undefined) {
+    const set = new Set<Fakeable>(allFakeables)
+    for (const name of notNames) {
+      const fakeables = fakeablesOf[name]
+      if (fakeables === undefined && name !== 'nextTick' && name !== 'queueMicrotask') {
+        throw new TypeError(`Expected \`toNotFake[]\` to be a timer vi can fake, got \`${name}\``)
+      }
+      for (const fakeable of fakeables ?? []) set.delete(fakeable)
+    }
+    return set
+  }
   if (names === undefined) return undefined
   const set = new Set<Fakeable>()
   for (const name of names) {
@@ -113,7 +130,12 @@ function configured(): FakeTimerConfig {
   return { loopLimit: 10_000, ...state?.config?.fakeTimers }
 }
 
-const epochOf = (time: number | string | Date): number => (time instanceof Date ? time.getTime() : new Date(time).getTime())
+/** Epoch ms of a vi time: a Date, a number, a date string, or (Vitest 5) a Temporal Instant or ZonedDateTime. */
+function epochOf(time: number | string | Date | { epochMilliseconds: number }): number {
+  if (time instanceof Date) return time.getTime()
+  if (typeof time === 'object' && time !== null && 'epochMilliseconds' in time) return time.epochMilliseconds
+  return new Date(time).getTime()
+}
 
 /** Where a vi call lands. */
 type Target = { state: TestState; mode: TestViMode } | 'file' | 'vi'
@@ -326,7 +348,7 @@ export function wrapViTimers(vi: Vi, pluginActive: () => boolean): void {
   record.setSystemTime = function setSystemTime(this: unknown, ...args: unknown[]): unknown {
     const where = target()
     if (where === 'vi') return own.setSystemTime.apply(this, args as [number])
-    const time = args[0] as number | string | Date | undefined
+    const time = args[0] as number | string | Date | { epochMilliseconds: number } | undefined
     if (where === 'file') {
       workerMode.systemTime = time === undefined ? (workerMode.on ? 0 : host.dateNow()) : epochOf(time)
       return vi

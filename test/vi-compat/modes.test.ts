@@ -260,3 +260,24 @@ describe.concurrent('concurrent tests with vi fakes', () => {
     vi.useRealTimers()
   })
 })
+
+describe('Vitest 5 config and arguments', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('toNotFake: fakes everything else', () => {
+    vi.useFakeTimers({ toNotFake: ['Date'] } as Parameters<typeof vi.useFakeTimers>[0])
+    const loop = useLoop()
+    setTimeout(() => {}, 10_000)
+    expect(loop.timerCount).toBe(1)
+    vi.advanceTimersByTime(10_000)
+    expect(Date.now()).not.toBe(loop.now()) // Date is the host's
+  })
+
+  it('setSystemTime takes a Temporal-like instant (epochMilliseconds)', () => {
+    vi.useFakeTimers()
+    vi.setSystemTime({ epochMilliseconds: 86_400_000 } as unknown as Date)
+    expect(Date.now()).toBe(86_400_000)
+  })
+})
