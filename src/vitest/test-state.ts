@@ -121,9 +121,12 @@ export class TestState {
   /** The test function settled: nothing more runs on the test's loop by itself. */
   freeze(): void {
     this.bodyDone = true
-    if (!this.foreignClock && foreignClock() !== undefined) {
+    const foreign = foreignClock()
+    if (foreign !== undefined) {
       this.foreignClock = true
       this.steppedAside = true
+      // Uninstalled when the body ends: Vitest's own hooks after it must not run on that clock.
+      foreign.uninstall()
     }
     const loop = this.#loop
     if (loop !== undefined && !loop.isClosed()) loop.setTimeFlow('manual')
