@@ -60,11 +60,11 @@ function plan(): CellSpec[] {
     for (const n of sizes) for (const e of names.filter(keep)) cells.push(spec(workload, e, n, extra))
   }
   if (want('A')) {
-    grid('A', ['heap', 'loop', 'loop+traces', 'globals', 'globals+traces', 'sinon', 'vi'], ns)
+    grid('A', ['heap', 'loop', 'loop+traces', 'globals', 'globals+traces', 'vi+loop', 'vi+loop+traces', 'sinon', 'vi'], ns)
     grid('A', ['heap', 'loop', 'loop+traces'], big)
   }
   if (want('B')) {
-    grid('B', ['heap+hop', 'heap+batch', 'loop', 'loop+traces', 'globals', 'globals+traces', 'sinon', 'vi'], ns)
+    grid('B', ['heap+hop', 'heap+batch', 'loop', 'loop+traces', 'globals', 'globals+traces', 'vi+loop', 'vi+loop+traces', 'sinon', 'vi'], ns)
     grid('B', ['heap+hop', 'heap+batch', 'loop', 'loop+traces'], big)
   }
   if (want('C')) {

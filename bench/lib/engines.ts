@@ -200,6 +200,12 @@ async function viEngine(): Promise<Engine> {
   }
 }
 
+/** vi.advanceTimersByTime(Async) served by the plugin's loop (vi-loop.ts). */
+async function viLoopEngine(id: string, label: string, traces: boolean): Promise<Engine> {
+  const { viLoopClock } = await import('./vi-loop.ts')
+  return { id, label, kind: 'subject', clock: () => viLoopClock(traces) }
+}
+
 /** Every engine id, in report order. */
 export const engineIds = [
   'heap',
@@ -209,6 +215,8 @@ export const engineIds = [
   'loop+traces',
   'globals',
   'globals+traces',
+  'vi+loop',
+  'vi+loop+traces',
   'sinon',
   'vi',
 ] as const
@@ -230,6 +238,10 @@ export async function engine(id: string): Promise<Engine> {
       return globalsEngine(id, 'vitest-loop via global setTimeout (traces off)', false)
     case 'globals+traces':
       return globalsEngine(id, 'vitest-loop via global setTimeout (traces on, default)', true)
+    case 'vi+loop':
+      return viLoopEngine(id, 'vi.advanceTimersByTime on the plugin\'s loop (traces off)', false)
+    case 'vi+loop+traces':
+      return viLoopEngine(id, 'vi.advanceTimersByTime on the plugin\'s loop (traces on, default)', true)
     case 'sinon':
       return sinon
     case 'vi':

@@ -217,6 +217,8 @@ export function report(outcomes: CellOutcome[], e2e: E2eResult[], info: RunInfo)
     '  `loop.sleep` with `timeFlow: \'auto\'`. "traces on" is the default (`setTraceCapture(true)`).',
     '- *vitest-loop via global setTimeout*: `installVirtualTime(loop)`, the workload calls `globalThis.setTimeout`',
     '  (a Node `Timeout` on the loop); C: plain async functions awaiting `setTimeout` promises, auto flow.',
+    '- *vi.advanceTimersByTime on the plugin\'s loop*: the real `vi` with vitest-loop\'s wrappers, one test\'s state',
+    '  and loop, `vi.useFakeTimers()`, global `setTimeout`, `vi.advanceTimersByTime(Async)` (A, B).',
     '- *@sinonjs/fake-timers*: `createClock()`, `clock.setTimeout`, `tick` / `tickAsync`; C: `setTickMode({ mode: \'nextAsync\' })`.',
     '- *vitest vi*: the real `vi` of the installed vitest, `vi.useFakeTimers()`, global `setTimeout`,',
     '  `vi.advanceTimersByTime(Async)`; C: `vi.setTimerTickMode(\'nextTimerAsync\')`.',

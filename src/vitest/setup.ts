@@ -40,6 +40,8 @@ import { getFn, setFn } from './runner-api.ts'
 import { StallWatch } from './stall-watch.ts'
 import { replayLine, runStartInstant, startKey } from './start-instant.ts'
 import { TestState, currentTestState, worker } from './test-state.ts'
+import { foreignClock } from './foreign-clock.ts'
+import { beginViTest, endViFile, viOwn, wrapViTimers } from './vi-timers.ts'
 import './augment.ts'
 
 const config: ProvidedOptions = readConfig()
@@ -70,13 +72,11 @@ interface WorkerGlobals {
   installation: TimeInstallation | undefined
   files: number
   rejectionListener: boolean
-  fakeTimersWrapped: boolean
 }
 const globals: WorkerGlobals = ((globalThis as Record<symbol, unknown>)[globalKey] as WorkerGlobals | undefined) ?? {
   installation: undefined,
   files: 0,
   rejectionListener: false,
-  fakeTimersWrapped: false,
 }
 ;(globalThis as Record<symbol, unknown>)[globalKey] = globals
 
@@ -109,39 +109,17 @@ if (!globals.rejectionListener) {
   })
 }
 
-// vi.useFakeTimers() in a test that asked for the loop is an error that says
-// what to use instead; in any other test the automatic loop steps aside.
-if (!globals.fakeTimersWrapped) {
-  globals.fakeTimersWrapped = true
-  const useFakeTimers = vi.useFakeTimers
-  vi.useFakeTimers = function (this: unknown, ...args: Parameters<typeof vi.useFakeTimers>) {
-    const state = currentTestState()
-    if (state !== undefined && !state.finished && !state.realTime) {
-      if (state.asked) {
-        const error = new InvalidStateError(
-          'vi.useFakeTimers() cannot be used in a test that uses the vitest-loop loop (useLoop() or the `loop` fixture): ' +
-            'the loop already runs this test on virtual time. Use loop.advance(ms) for vi.advanceTimersByTime(ms), ' +
-            'loop.runUntilIdle() for vi.runAllTimers(), loop.next() for vi.advanceTimersToNextTimer() and ' +
-            'loop.setSystemTime(date) for vi.setSystemTime(date). To keep vi\'s fake timers instead, remove useLoop() and the `loop` fixture from this test.',
-        )
-        Error.captureStackTrace(error, vi.useFakeTimers) // point at the user's call, not at this wrapper
-        throw error
-      }
-      state.steppedAside = true
-      state.fakeTimersOn = true
-    }
-    return useFakeTimers.apply(this as typeof vi, args)
-  } as typeof vi.useFakeTimers
-}
+// Vitest's fake-timer API is served by each test's loop (vi-timers.ts).
+wrapViTimers(vi, () => globals.installation !== undefined)
 
 // ------------------------------------------------------------- per file
 
 // Installed when the setup file loads, before the test file imports anything,
 // so a library that keeps a reference to setTimeout at import time still gets
-// ours (outside a test it calls the real one). Never patch under vi's fakes:
-// useRealTimers() would then delete our functions (VITEST-NOTES §6).
+// ours (outside a test it calls the real one). Never patch under vi's own
+// fakes: useRealTimers() would then delete our functions (VITEST-NOTES §6).
 function install(): void {
-  if (globals.installation === undefined && !vi.isFakeTimers()) {
+  if (globals.installation === undefined && !viOwn(vi).isFakeTimers()) {
     globals.installation = installTime(resolveLoop)
   }
 }
@@ -171,7 +149,8 @@ export function setUpFile(): void {
 
   afterAll(() => {
     globals.files--
-    if (globals.files === 0 && globals.installation !== undefined && !vi.isFakeTimers()) {
+    endViFile()
+    if (globals.files === 0 && globals.installation !== undefined && !viOwn(vi).isFakeTimers()) {
       globals.installation.uninstall()
       globals.installation = undefined
     }
@@ -181,6 +160,7 @@ export function setUpFile(): void {
   aroundEach(async (runTest, { task }) => {
     const state = new TestState(task as RunnerTestCase, config, excluded(task.file.filepath))
     if (config.autoUse !== false && !state.realTime) state.ensureLoop()
+    beginViTest(state) // vi.useFakeTimers() from a hook, an earlier test or the top level
     await worker.storage.run(state, runTest)
   })
 
@@ -276,6 +256,8 @@ async function report(state: TestState): Promise<void> {
   // Debug mode's timeline as the test left it (cleaning up cancels tasks: not the test's events).
   const loop = state.loop
   const timeline = state.steppedAside ? undefined : loop?._timelineEvents()
+  const foreign = foreignClock()
+  foreign?.uninstall() // nothing left patched for the next test
   const reported = findings.filter((finding) => !isAllowed(finding, state.allow))
   const failing = state.task.result?.state === 'fail' || reported.some((f) => (f.kind === 'slow-callback' ? state.onSlow : state.onLeak) === 'fail')
   const attachment = state.steppedAside ? undefined : takeAttachment(loop, state.task, config.attach ?? 'on-failure', failing, startInstant)
@@ -284,7 +266,16 @@ async function report(state: TestState): Promise<void> {
     noteForSummary(state.task, loop.time(), leaks)
   }
   state.cleanUp()
-  if (state.fakeTimersOn && vi.isFakeTimers()) vi.useRealTimers()
+  if (state.foreignClock && state.asked) {
+    const error = new InvalidStateError(
+      'This test installed another fake clock (sinon.useFakeTimers() or @sinonjs/fake-timers install()) but uses the vitest-loop loop ' +
+        '(useLoop() or the `loop` fixture): its timers were not on the loop. Use the loop instead (loop.advance(ms) for clock.tick(ms)), ' +
+        'or remove useLoop() and the `loop` fixture from this test to keep the other clock.',
+    )
+    const site = testSite(state.task) // the test's line: the clock was installed somewhere in it
+    if (site !== undefined) error.stack = `${error.name}: ${error.message}\n    at ${site.text}`
+    throw error
+  }
   const failures: LoopError[] = []
   const warnings: LoopError[] = []
   // Leaks follow onLeak, slow callbacks onSlow: each group is its own report.

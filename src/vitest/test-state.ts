@@ -17,6 +17,7 @@ import { shared } from '../loop/internal/context.ts'
 import { toEpochMs } from '../loop/internal/validate.ts'
 import { isHiddenFile, parseFrames } from '../loop/trace.ts'
 import type { Fakeable, LeakAllow, LoopOptions, OnLeak, OnSlow, ProvidedOptions } from './options.ts'
+import { foreignClock } from './foreign-clock.ts'
 import { beginTestWork, endTestWork } from './real-work.ts'
 
 /** Most passes of the loop's last turn before the sanitizer judges it. */
@@ -28,12 +29,12 @@ const debugFromEnv = envDebug()
 /** One test's state. @internal */
 export class TestState {
   readonly task: RunnerTestCase
-  /** The test asked for its loop (useLoop or the fixture): vi.useFakeTimers is then an error. */
+  /** The test asked for its loop (useLoop or the fixture): another fake clock is then an error. */
   asked = false
-  /** vi.useFakeTimers() took over: the automatic loop steps aside, reports nothing. */
+  /** Another fake clock (sinon, @sinonjs/fake-timers) took over: the loop steps aside, reports nothing. */
   steppedAside = false
-  /** This test turned vi's fake timers on; they are turned off when it ends. */
-  fakeTimersOn = false
+  /** Another fake clock was found on the globals (foreign-clock.ts). */
+  foreignClock = false
   /** The test runs on real time (config `exclude`, or useRealTime()). */
   realTime: boolean
   /** The test ended: its timers go to the real clock from now on. */
@@ -131,6 +132,13 @@ export class TestState {
   /** The test function settled: nothing more runs on the test's loop by itself. */
   freeze(): void {
     this.bodyDone = true
+    const foreign = foreignClock()
+    if (foreign !== undefined) {
+      this.foreignClock = true
+      this.steppedAside = true
+      // Uninstalled when the body ends: Vitest's own hooks after it must not run on that clock.
+      foreign.uninstall()
+    }
     const loop = this.#loop
     if (loop === undefined || loop.isClosed()) return
     this.#flowAtFreeze ??= loop.timeFlow

@@ -132,8 +132,8 @@ const expected: Record<string, Expected> = {
     ['LeakError: test left 1 pending timer on its loop', 'misc.test.ts:7:1'],
     [timer('setTimeout(anonymous, 9,000 ms)', '9,000 ms', '0 ms'), 'misc.test.ts:8:8'],
   ],
-  'calls vi.useFakeTimers after asking for the loop': [
-    [/^InvalidStateError: vi.useFakeTimers\(\) cannot be used in a test that uses the vitest-loop loop/, 'misc.test.ts:13:6'],
+  'installs sinon fake timers after asking for the loop': [
+    [/^InvalidStateError: This test installed another fake clock \(sinon.useFakeTimers\(\)/, 'misc.test.ts:11:1'],
   ],
   // a stall: DeadlockError at once, at the stuck task's line, then the report of what was left
   'awaits a task that can never finish': [

@@ -45,7 +45,7 @@ describe('options (test/fixtures/options)', () => {
     }
   })
 
-  it('lets a test that did not ask for the loop use vi.useFakeTimers, and leaves nothing patched', () => {
+  it('serves vi.useFakeTimers from the test loop, and vi.useRealTimers returns the next test to the auto flow', () => {
     expect(run.output).toContain('✓ fake-timers.test.ts (2 tests)')
   })
 

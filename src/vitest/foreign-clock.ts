@@ -1,0 +1,33 @@
+/**
+ * Another fake clock on the globals: `sinon.useFakeTimers()` or
+ * `@sinonjs/fake-timers`' `install()` replace `setTimeout`, `Date`, ... with
+ * functions that carry their clock (`setTimeout.clock`, `Date.clock`). A test
+ * that does it steps out of its loop (DESIGN.md): found here when its body
+ * ends and when it ends.
+ * @internal
+ */
+
+/** A clock another library installed, as fake-timers shapes it. */
+export interface ForeignClock {
+  uninstall(): unknown
+}
+
+import { timeState } from '../time/route.ts'
+
+const names = ['setTimeout', 'setInterval', 'setImmediate', 'Date'] as const
+
+/**
+ * The fake clock another library installed over vitest-loop's globals, if
+ * any (our own Date is made by fake-timers too, and carries a clock). @internal
+ */
+export function foreignClock(): ForeignClock | undefined {
+  const globals = globalThis as unknown as Record<string, unknown>
+  for (const name of names) {
+    const value = globals[name]
+    const ours = timeState.patches.get(`globalThis.${name}`)
+    if (typeof value !== 'function' || ours === undefined || ours.value === value) continue
+    const clock = (value as { clock?: { uninstall?: unknown } }).clock
+    if (clock !== null && typeof clock === 'object' && typeof clock.uninstall === 'function') return clock as ForeignClock
+  }
+  return undefined
+}
