@@ -6,10 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { runVitest } from './run-vitest.ts'
 import type { NestedRun } from './run-vitest.ts'
 
-/** `file > test` → ✓ passed, × failed, ↓ skipped, from the verbose reporter. */
+/**
+ * `file > test` → ✓ passed, × failed, ↓ skipped, from the verbose reporter.
+ * Vitest 4.1 prints `file:line:column` before a test's name on some lines, Vitest 5 `file:line`: both are dropped.
+ */
 function outcomes(output: string): Map<string, string> {
   const map = new Map<string, string>()
-  for (const match of output.matchAll(/^ +([✓×↓]) (\S+?)(?::\d+:\d+)? > (.+?)(?: \d+ms)?$/gm)) {
+  for (const match of output.matchAll(/^ +([✓×↓]) (\S+?)(?::\d+(?::\d+)?)? > (.+?)(?: \d+ms)?$/gm)) {
     map.set(`${match[2]} > ${match[3]}`, match[1]!)
   }
   return map
