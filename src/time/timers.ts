@@ -33,6 +33,24 @@ import type { EventLoop } from '../loop/event-loop.ts'
 import { Handle, TimerHandle } from '../loop/handle.ts'
 import type { Trace } from '../loop/trace.ts'
 import { timeState } from './route.ts'
+import { host } from '../loop/internal/host.ts'
+
+/**
+ * What Node leaves in `_onTimeout` / `_onImmediate` once a timer is cleared or
+ * an immediate has run: null up to Node 22, undefined from Node 24. Read off
+ * the host's own Immediate once (a host whose timers are not Node's: null).
+ */
+const gone: null | undefined = (() => {
+  try {
+    const probe = host.setImmediate(() => {}) as unknown
+    host.clearImmediate(probe as never)
+    return typeof probe === 'object' && probe !== null && '_onImmediate' in probe && (probe as { _onImmediate: unknown })._onImmediate === undefined
+      ? undefined
+      : null
+  } catch {
+    return null
+  }
+})()
 
 /** Largest delay Node accepts; anything above becomes 1. */
 export const TIMEOUT_MAX = 2 ** 31 - 1
@@ -63,8 +81,8 @@ export class TimeoutHandle extends TimerHandle {
   readonly _timeout: Timeout
   /** The period of an interval; null for a one-shot timeout. */
   _repeat: number | null
-  /** clearTimeout was called: refresh() does nothing from now on. */
-  _cleared = false
+  /** clearTimeout was called (`'running'`: from its own callback): refresh() does nothing from now on. */
+  _cleared: boolean | 'running' = false
   readonly #context: AsyncResource
 
   constructor(
@@ -98,6 +116,7 @@ export class TimeoutHandle extends TimerHandle {
       if (args === undefined) this.#context.runInAsyncScope(callback, this._timeout)
       else this.#context.runInAsyncScope(callback, this._timeout, ...args)
     } finally {
+      if (this._cleared === 'running') this._cleared = true // Node 24: null in the callback, undefined after it
       if (this._state === 'running') {
         if (this._repeat === null) {
           this._state = 'done'
@@ -166,10 +185,12 @@ export class Timeout extends Refable {
     return this._handle._state === 'cancelled' ? -1 : this._handle.delay
   }
 
-  /** The callback; null after clearTimeout. */
-  get _onTimeout(): Callback | null {
+  /** The callback; after clearTimeout what Node leaves there (`gone`). */
+  get _onTimeout(): Callback | null | undefined {
     const handle = this._handle
-    return handle._cleared ? null : (handle._callback ?? null)
+    // Node 24 leaves undefined there, but null while the callback that cleared it runs.
+    if (handle._cleared) return handle._cleared === 'running' ? null : gone
+    return handle._callback ?? gone
   }
 
   /** The period of an interval, null for a timeout. */
@@ -214,7 +235,7 @@ export class Timeout extends Refable {
 
   /** @internal */
   _clear(): void {
-    this._handle._cleared = true
+    this._handle._cleared = this._handle._state === 'running' ? 'running' : true
     this._handle.cancel()
     this._forget()
   }
@@ -269,9 +290,9 @@ export class Immediate extends Refable {
     this._handle = new ImmediateHandle(loop, this, callback, args, trace)
   }
 
-  /** Node's field: the callback until it runs or is cleared, then null. */
-  get _onImmediate(): Callback | null {
-    return this._handle._callback ?? null
+  /** Node's field: the callback until it runs or is cleared, then what Node leaves there (`gone`). */
+  get _onImmediate(): Callback | null | undefined {
+    return this._handle._callback ?? gone
   }
 
   /** Node's field: true from the moment it runs, or once cleared. */

@@ -47,7 +47,8 @@ async function onLoop(): Promise<{ steps: Step[]; warnings: unknown[][] }> {
  */
 function comparable(steps: Step[]): Step[] {
   const last = new Map<string, number>()
-  return steps.map((step) => {
+  // As JSON, like the child's readings: a field Node 24 leaves undefined is absent on both sides.
+  return (JSON.parse(JSON.stringify(steps)) as Step[]).map((step) => {
     if (typeof step._idleStart !== 'number') return step
     const timer = step.label.split(':')[0]!
     const before = last.get(timer)
