@@ -27,7 +27,7 @@ describe("Node's Timeout fields under the plugin (test/fixtures/timeout-fields)"
 
   it('still reports the heartbeat a test read and never stopped, at its line', () => {
     expect(reportedErrors(run.output).map((r) => [r.test, r.error, r.at])).toEqual([
-      ['leaks a heartbeat it checked but never stopped', 'LeakError: test left 1 pending timer on its loop', 'heartbeat.test.ts:66:1'],
+      ['leaks a heartbeat it checked but never stopped', 'LeakError: test left 1 pending timer on its loop', 'heartbeat.test.ts:69:1'],
       [
         'leaks a heartbeat it checked but never stopped',
         'LeakError: pending setInterval(anonymous, 86,400,000 ms) due at 86,400,000 ms of loop time (now 0 ms) on the test loop: clear it before the test ends, or unref() it if it may outlive the test',
