@@ -125,9 +125,30 @@ export interface TraceBudget {
 }
 
 /**
+ * Real network I/O started by a test (a socket, a DNS lookup, an HTTP
+ * request): while it is set, loops trace past their budget. Node's own
+ * plumbing that goes through the patched globals (the undici behind `fetch`
+ * queues a setImmediate to release a connection) is told from the test's
+ * work by its trace only, and must never be reported or cancelled as the
+ * test's. Shared by every copy of this module. @internal
+ */
+const realIo: { on: boolean } = ((globalThis as Record<symbol, unknown>)[Symbol.for('vitest-loop:trace-real-io')] ??= {
+  on: false,
+}) as { on: boolean }
+
+/**
+ * The Vitest layer's switch for `realIo`: on when it sees network I/O start
+ * in the worker. @internal
+ */
+export function setTraceRealIo(on: boolean): void {
+  realIo.on = on
+}
+
+/**
  * Captures the current stack, dropping `skip` and everything it called, as
  * creation number `++budget._creations` of the loop: past `budget._traceLimit`
- * it returns that number and captures nothing. Returns undefined when capture
+ * it returns that number and captures nothing (unless real network I/O is
+ * under way: `setTraceRealIo`). Returns undefined when capture
  * is off (nothing is counted then). Without a budget (a loop's own trace) it
  * always captures.
  * @internal
@@ -136,7 +157,7 @@ export function captureTrace(skip: Function, budget?: TraceBudget): Trace | numb
   if (!enabled) return undefined
   if (budget !== undefined) {
     const n = ++budget._creations
-    if (n > budget._traceLimit) return n
+    if (n > budget._traceLimit && !realIo.on) return n
   }
   const holder: { stack?: string } = {}
   const limit = Error.stackTraceLimit
