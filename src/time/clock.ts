@@ -18,9 +18,14 @@
  * passes do not fire inside the busy code (nothing runs there): they run on
  * the loop's next pass, late, in due order, as Node runs timers after a
  * blocking callback. Nothing fires out of order and time never goes back.
+ *
+ * Loading @sinonjs/fake-timers costs more than the rest of vitest-loop at a
+ * worker's start, and most test files never read the clock: the global `Date`
+ * is a stand-in (`lazyDate`) that loads it on first touch.
  * @internal
  */
-import FakeTimers from '@sinonjs/fake-timers'
+import { createRequire } from 'node:module'
+import type FakeTimersModule from '@sinonjs/fake-timers'
 import type { EventLoop } from '../loop/event-loop.ts'
 import { host } from '../loop/internal/host.ts'
 import { invalidArgType, outOfRange } from './internal/node-errors.ts'
@@ -69,11 +74,14 @@ function wallClock(): number {
   return Math.floor(loop.now())
 }
 
+const require = createRequire(import.meta.url)
+
 let virtualDate: DateConstructor | undefined
 
-/** The `Date` that replaces the global one: fake-timers' Date, on the loop's wall clock. @internal */
-export function getVirtualDate(): DateConstructor {
+/** fake-timers' Date on the loop's wall clock, made once. */
+function makeVirtualDate(): DateConstructor {
   if (virtualDate !== undefined) return virtualDate
+  const FakeTimers = require('@sinonjs/fake-timers') as typeof FakeTimersModule
   // A global of our own so that fake-timers takes the real Date and Intl and
   // does not probe the (maybe patched) global setTimeout.
   const clock = FakeTimers.withGlobal({ Date: host.Date, Intl: globalThis.Intl }).createClock(0)
@@ -85,6 +93,46 @@ export function getVirtualDate(): DateConstructor {
   Object.defineProperty(clock.Date, 'isFake', { value: false, configurable: true, writable: true })
   virtualDate = clock.Date
   return virtualDate
+}
+
+let standIn: DateConstructor | undefined
+
+/**
+ * The `Date` that replaces the global one: a Proxy that makes fake-timers'
+ * Date (`makeVirtualDate`) the first time anything touches it (a call, `new`,
+ * a property, `instanceof`) and forwards every operation to it.
+ * @internal
+ */
+export function getVirtualDate(): DateConstructor {
+  if (standIn !== undefined) return standIn
+  // A plain function as the target, so that the Proxy can be called and
+  // constructed. Its one non-configurable property, `prototype`, takes the
+  // real Date's (read-only, as there) when that is made: a Proxy must report
+  // such a property as its target has it.
+  const target = function Date() {} as unknown as DateConstructor
+  let made: DateConstructor | undefined
+  const real = (): DateConstructor => {
+    if (made === undefined) {
+      made = makeVirtualDate()
+      Object.defineProperty(target, 'prototype', { value: made.prototype, writable: false })
+    }
+    return made
+  }
+  const self = (receiver: unknown): unknown => (receiver === standIn ? real() : receiver)
+  standIn = new Proxy(target, {
+    apply: (_, thisArg, args) => Reflect.apply(real(), thisArg, args),
+    construct: (_, args, newTarget) => Reflect.construct(real(), args, self(newTarget) as Function),
+    get: (_, key, receiver) => Reflect.get(real(), key, self(receiver)),
+    set: (_, key, value, receiver) => Reflect.set(real(), key, value, self(receiver)),
+    has: (_, key) => Reflect.has(real(), key),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(real(), key),
+    defineProperty: (_, key, descriptor) => Reflect.defineProperty(real(), key, descriptor),
+    deleteProperty: (_, key) => Reflect.deleteProperty(real(), key),
+    getPrototypeOf: () => Reflect.getPrototypeOf(real()),
+    setPrototypeOf: (_, proto) => Reflect.setPrototypeOf(real(), proto),
+  })
+  return standIn
 }
 
 /** `performance.now()` on the loop: its time, from 0. @internal */
