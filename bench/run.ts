@@ -8,6 +8,7 @@
  *                                 on the results (BENCH_SMOKE=1 does the same)
  *   npm run bench -- --only=A,D   some workloads only
  *   npm run bench -- --engines=loop,heap   some engines only (E: its variants plain, loop, vi)
+ *   npm run bench -- --only=G     G alone: CPU per test file of the packed package (bench/g.ts)
  *   npm run bench -- --runs=9     reps per cell at least (default 7; the median is reported)
  *   npm run bench -- --rounds=1   passes over the whole plan (default 3; a cell reports the
  *                                 median of its passes; cells slower than 20 s run once)
@@ -24,6 +25,8 @@ import { fileURLToPath } from 'node:url'
 import type { CellResult, CellSpec } from './cell.ts'
 import { perTestAll } from './e2e.ts'
 import type { E2eResult } from './e2e.ts'
+import { perFileCpu } from './g.ts'
+import type { GResult } from './g.ts'
 import { report } from './lib/report.ts'
 import type { CellOutcome, RunInfo } from './lib/report.ts'
 import { formatNs } from './lib/stats.ts'
@@ -198,6 +201,11 @@ async function main(): Promise<void> {
       process.stderr.write(`E ${r.variant}: ${typeof r.perTestUs === 'number' ? `${r.perTestUs.toFixed(1)} µs per test` : r.perTestUs}\n`)
     }
   }
+  let g: GResult | undefined
+  if (want('G')) {
+    g = await perFileCpu(smoke ? 4 : 20, smoke ? 1 : runs, (line) => process.stderr.write(`${line}\n`))
+    if (typeof g.perFileMs === 'string') process.stderr.write(`G: ${g.perFileMs}\n`)
+  }
   const info: RunInfo = {
     date: new Date(started).toISOString(),
     node: process.version,
@@ -208,7 +216,7 @@ async function main(): Promise<void> {
     seconds: (Date.now() - started) / 1000,
     load: [loadAtStart, loadavg()[0]!],
   }
-  const md = report(outcomes, e2e, info)
+  const md = report(outcomes, e2e, info, g)
   process.stdout.write(`${md}\n`)
   const target = smoke ? join(root, 'bench', '.tmp', 'results-smoke.md') : join(root, 'bench', 'results.md')
   if ((!only && !engines) || smoke) {
@@ -216,7 +224,7 @@ async function main(): Promise<void> {
     writeFileSync(target, md)
     process.stderr.write(`wrote ${target}\n`)
   }
-  const failed = outcomes.filter((o) => o.error !== undefined).length + e2e.filter((r) => String(r.perTestUs).startsWith('failed')).length
+  const failed = outcomes.filter((o) => o.error !== undefined).length + e2e.filter((r) => String(r.perTestUs).startsWith('failed')).length + (typeof g?.perFileMs === 'string' ? 1 : 0)
   if (failed > 0) {
     process.stderr.write(`${failed} cell(s) failed\n`)
     process.exitCode = 1

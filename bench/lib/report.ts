@@ -4,6 +4,8 @@
  */
 import type { CellResult, CellSpec } from '../cell.ts'
 import type { E2eResult } from '../e2e.ts'
+import { gSection, gVerdict } from '../g.ts'
+import type { GResult } from '../g.ts'
 import { formatN, formatNs, formatRatio } from './stats.ts'
 
 export interface CellOutcome {
@@ -279,7 +281,7 @@ function verdicts(outcomes: CellOutcome[], e2e: E2eResult[]): Verdict[] {
   return out
 }
 
-export function report(outcomes: CellOutcome[], e2e: E2eResult[], info: RunInfo): string {
+export function report(outcomes: CellOutcome[], e2e: E2eResult[], info: RunInfo, g?: GResult): string {
   const lines: string[] = []
   lines.push('# vitest-loop benchmarks', '')
   lines.push(
@@ -395,7 +397,9 @@ export function report(outcomes: CellOutcome[], e2e: E2eResult[], info: RunInfo)
     }
     lines.push('')
   }
+  if (g !== undefined) lines.push(...gSection(g))
   const vs = verdicts(outcomes, e2e)
+  if (g !== undefined) vs.push(gVerdict(g))
   if (vs.length) {
     lines.push('## Targets', '', '| target | measured | verdict |', '| --- | --- | --- |')
     for (const t of vs) lines.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? 'pending' : t.met ? 'met' : '**missed**'} |`)

@@ -19,7 +19,6 @@ import type { RunnerTestCase } from 'vitest'
 import path from 'node:path'
 import type { Finding } from '../check/findings.ts'
 import { buildReport } from '../check/report.ts'
-import { timelineReport } from '../check/timeline-report.ts'
 import { chromeTrace, writeChromeTrace } from '../loop/chrome-trace.ts'
 import { InvalidStateError } from '../loop/errors.ts'
 import type { LoopError } from '../loop/errors.ts'
@@ -248,10 +247,10 @@ async function finish(state: TestState): Promise<void> {
 
 async function report(state: TestState): Promise<void> {
   state.freeze() // a test that timed out never settled its function
-  // Rejections raised by the test's last promise jobs arrive after one real macrotask.
+  // Rejections raised by the test's last promise jobs arrive after one real
+  // macrotask; so do those of the last turn's callbacks, when it ran any.
   await hop()
-  await state.lastTurn()
-  await hop()
+  if (await state.lastTurn()) await hop()
   const findings = state.findings()
   // Debug mode's timeline as the test left it (cleaning up cancels tasks: not the test's events).
   const loop = state.loop
@@ -289,6 +288,7 @@ async function report(state: TestState): Promise<void> {
   if (warnings.length > 0) console.warn(warnings.map((error) => error.stack).join('\n\n'))
   if ((failures.length > 0 || state.task.result?.state === 'fail') && timeline !== undefined && loop !== undefined && timeline.events.length > 0) {
     const trace = writeTrace(state, timeline.events, timeline.dropped)
+    const { timelineReport } = await import('../check/timeline-report.ts') // debug mode's failures only
     failures.push(timelineReport(timeline.events, timeline.events.length + timeline.dropped, loop.name, trace))
   }
   if (attachment !== undefined) await attach(state.task, attachment)

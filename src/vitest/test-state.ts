@@ -154,10 +154,13 @@ export class TestState {
    * library's `setTimeout(resolve, 0)` yield caught mid-way by the test's
    * end), for at most `lastTurnPasses` passes. Their calls to the timer
    * globals still go to the loop; what they throw is a finding of the test.
+   * Resolves with false when there was no turn to take (nothing ready, no
+   * live timer: what a passing test leaves), so nothing ran.
    */
-  async lastTurn(): Promise<void> {
+  async lastTurn(): Promise<boolean> {
     const loop = this.#loop
-    if (loop === undefined || loop.isClosed() || loop.isRunning() || this.steppedAside || this.realTime) return
+    if (loop === undefined || loop.isClosed() || loop.isRunning() || this.steppedAside || this.realTime) return false
+    if (loop.readyCount === 0 && loop.timerCount === 0) return false
     this.#inLastTurn = true
     try {
       await loop._lastTurn(this.#flowAtFreeze === 'auto' ? 1 : 0, lastTurnPasses)
@@ -166,6 +169,7 @@ export class TestState {
     } finally {
       this.#inLastTurn = false
     }
+    return true
   }
 
   /** Everything the test left behind, in report order. Runs nothing. */

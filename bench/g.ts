@@ -1,0 +1,198 @@
+/**
+ * G: CPU per test file, as shipped. The package is packed (`npm pack`, which
+ * builds dist/) and unpacked into node_modules/vitest-loop of a temporary
+ * project, as `npm install <tarball>` would place it; the project's other
+ * packages (Vitest, @sinonjs/fake-timers) are links to this repository's
+ * node_modules, so the versions are the lock file's and nothing is downloaded.
+ *
+ * Two configurations of the same project run turn about (plain, loop, plain,
+ * loop, ...) after one warm-up run each, so that a change in the machine's
+ * load hits both alike:
+ *
+ *   plain  plain Vitest: no plugin
+ *   loop   `plugins: [loopPlugin()]`, nothing else
+ *
+ * The forks pool (Vitest's default) runs each test file in its own child
+ * process. The CPU of a run is user + sys of the whole `vitest run` process
+ * tree: bash's `times` after the run (the children it waited for, and theirs:
+ * Vitest waits for its forks). Per file: that over the number of files.
+ */
+import { execFile, spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { median } from './lib/stats.ts'
+
+export type GVariant = 'plain' | 'loop'
+
+export interface GResult {
+  files: number
+  testsPerFile: number
+  runs: number
+  /** Median CPU ms per test file, by variant; a string says why it was not measured. */
+  perFileMs: Record<GVariant, number> | string
+  /** CPU ms per file of each run, in order, by variant. */
+  samples: Record<GVariant, number[]>
+  /** Median wall time of one `vitest run`, ms. */
+  wallMs: Record<GVariant, number>
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const exec = promisify(execFile)
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+
+/** Every small test file is this one: a timer scheduled and cleared, a Date read, a promise awaited. */
+function testFile(i: number): string {
+  return [
+    `import { expect, test } from 'vitest'`,
+    '',
+    `test('file ${i}: a timer, cleared', () => {`,
+    '  const timer = setTimeout(() => {}, 10)',
+    '  clearTimeout(timer)',
+    `  expect(${i}).toBe(${i})`,
+    '})',
+    '',
+    `test('file ${i}: the date', () => {`,
+    '  expect(new Date(Date.now()).getTime()).toBeGreaterThan(0)',
+    '})',
+    '',
+    `test('file ${i}: a promise', async () => {`,
+    `  await expect(Promise.resolve(${i})).resolves.toBe(${i})`,
+    '})',
+    '',
+  ].join('\n')
+}
+
+const testsPerFile = 3
+
+function configFile(variant: GVariant): string {
+  return [
+    `import { defineConfig } from 'vitest/config'`,
+    variant === 'loop' ? `import { loopPlugin } from 'vitest-loop/plugin'` : '',
+    '',
+    'export default defineConfig({',
+    variant === 'loop' ? '  plugins: [loopPlugin()],' : '',
+    `  test: { include: ['test/*.test.ts'], pool: 'forks' },`,
+    '})',
+    '',
+  ].join('\n')
+}
+
+/** `npm pack` into `dir` (prepack builds dist/); the tarball's path. */
+async function pack(dir: string): Promise<string> {
+  const { stdout } = await exec(npm, ['pack', '--json', '--pack-destination', dir], { cwd: root, maxBuffer: 64 << 20 })
+  const [{ filename }] = JSON.parse(stdout) as [{ filename: string }]
+  return join(dir, filename)
+}
+
+/** A project with `files` test files, the tarball unpacked as its vitest-loop, the rest linked. */
+async function makeProject(work: string, tarball: string, files: number): Promise<string> {
+  const project = join(work, 'project')
+  const modules = join(project, 'node_modules')
+  mkdirSync(join(project, 'test'), { recursive: true })
+  mkdirSync(join(modules, 'vitest-loop'), { recursive: true })
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'bench-g', private: true, type: 'module' }, null, 2))
+  for (let i = 0; i < files; i++) writeFileSync(join(project, 'test', `file-${String(i).padStart(2, '0')}.test.ts`), testFile(i))
+  const ours = join(root, 'node_modules')
+  for (const name of readdirSync(ours)) {
+    if (name === 'vitest-loop' || name === '.bin' || name.startsWith('.package-lock')) continue
+    symlinkSync(join(ours, name), join(modules, name))
+  }
+  await exec('tar', ['-xzf', tarball, '-C', join(modules, 'vitest-loop'), '--strip-components=1'])
+  return project
+}
+
+/** One `vitest run` with `config`: CPU ms of its whole process tree, and wall ms. */
+function runOnce(project: string, config: string): Promise<{ cpuMs: number; wallMs: number }> {
+  const vitest = join(project, 'node_modules', 'vitest', 'vitest.mjs')
+  // `times` prints the shell's CPU, then its waited-for children's (user, sys).
+  const script = '"$@" > run.log 2>&1; code=$?; times; exit $code'
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now()
+    const child = spawn('bash', ['-c', script, 'bash', process.execPath, vitest, 'run', '--config', config], {
+      cwd: project,
+      env: { ...process.env, CI: '1', FORCE_COLOR: '0', NO_COLOR: '1', VITEST: undefined, VITEST_MODE: undefined, NODE_OPTIONS: undefined },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const wallMs = performance.now() - t0
+      if (code !== 0) return reject(new Error(`vitest run --config ${config} exited with ${code}; see ${join(project, 'run.log')}`))
+      const lines = out.trim().split('\n')
+      const seconds = (lines.at(-1) ?? '').split(/\s+/).map((t) => {
+        const m = /^(\d+)m([\d.]+)s$/.exec(t)
+        return m === null ? Number.NaN : Number(m[1]) * 60 + Number(m[2])
+      })
+      const cpuMs = (seconds[0]! + seconds[1]!) * 1000
+      if (!Number.isFinite(cpuMs)) return reject(new Error(`could not read the CPU time from: ${out}`))
+      resolve({ cpuMs, wallMs })
+    })
+  })
+}
+
+/**
+ * G with `files` test files, `runs` measured runs per variant (after one
+ * warm-up each), the variants taking turns.
+ */
+export async function perFileCpu(files: number, runs: number, log: (line: string) => void = () => {}): Promise<GResult> {
+  const samples: Record<GVariant, number[]> = { plain: [], loop: [] }
+  const walls: Record<GVariant, number[]> = { plain: [], loop: [] }
+  const work = mkdtempSync(join(tmpdir(), 'vitest-loop-bench-g-'))
+  try {
+    const tarball = await pack(work)
+    const project = await makeProject(work, tarball, files)
+    const variants: GVariant[] = ['plain', 'loop']
+    for (const variant of variants) writeFileSync(join(project, `vitest.${variant}.config.ts`), configFile(variant))
+    for (let r = -1; r < runs; r++) {
+      for (const variant of variants) {
+        const once = await runOnce(project, `vitest.${variant}.config.ts`)
+        if (r < 0) continue
+        samples[variant].push(once.cpuMs / files)
+        walls[variant].push(once.wallMs)
+        log(`G ${variant} run ${r + 1}/${runs}: ${(once.cpuMs / files).toFixed(1)} ms CPU per file`)
+      }
+    }
+    return {
+      files,
+      testsPerFile,
+      runs,
+      perFileMs: { plain: median(samples.plain), loop: median(samples.loop) },
+      samples,
+      wallMs: { plain: median(walls.plain), loop: median(walls.loop) },
+    }
+  } catch (error) {
+    return { files, testsPerFile, runs, perFileMs: `failed: ${(error as Error).message}`, samples, wallMs: { plain: Number.NaN, loop: Number.NaN } }
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+/** The G section of the report. */
+export function gSection(g: GResult): string[] {
+  const lines = [
+    `## G: CPU per test file, the packed package, ${g.files} files of ${g.testsPerFile} tests, forks pool`,
+    '',
+    'user + sys of the whole `vitest run` process tree over the number of files; median of',
+    `${g.runs} runs per variant, the two taking turns after a warm-up run each.`,
+    '',
+  ]
+  if (typeof g.perFileMs === 'string') return [...lines, g.perFileMs, '']
+  const { plain, loop } = g.perFileMs
+  lines.push('| variant | CPU per file | over plain | wall time of the run |', '| --- | --- | --- | --- |')
+  lines.push(`| plain Vitest | ${plain.toFixed(1)} ms | - | ${(g.wallMs.plain / 1000).toFixed(2)} s |`)
+  lines.push(`| loopPlugin() | ${loop.toFixed(1)} ms | ${(loop - plain).toFixed(1)} ms | ${(g.wallMs.loop / 1000).toFixed(2)} s |`)
+  lines.push('')
+  return lines
+}
+
+/** G's target: at most 10 ms more CPU per file than plain Vitest. */
+export function gVerdict(g: GResult): { target: string; measured: string; met: boolean | undefined } {
+  const target = 'G ≤ 10 ms more CPU per test file than plain Vitest (packed package)'
+  if (typeof g.perFileMs === 'string') return { target, measured: g.perFileMs, met: undefined }
+  const over = g.perFileMs.loop - g.perFileMs.plain
+  return { target, measured: `${over.toFixed(1)} ms`, met: over <= 10 }
+}
