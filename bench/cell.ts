@@ -22,8 +22,10 @@ export interface CellSpec {
   n: number
   /** C: sleeps per task. F: stack depth. */
   m?: number
-  /** F: trace capture on. */
+  /** F: trace capture on (with `traces`, how many: 'all', or the default budget). */
   on?: boolean
+  /** F: with `on`, 'budget' measures the default budget; otherwise every creation is traced. */
+  traces?: 'all' | 'budget'
   runs: number
   minSampleMs: number
   budgetMs: number
@@ -78,8 +80,11 @@ async function runOne(spec: CellSpec): Promise<CellResult> {
       break
     }
     case 'F':
-      label = `traces ${spec.on ? 'on' : 'off'}, depth ${spec.m ?? 0}`
-      measured = await measure(traceCost(spec.on ?? true, spec.n, spec.m ?? 0), opts)
+      {
+        const mode = spec.on === false ? 'off' : (spec.traces ?? 'all')
+        label = `traces ${mode === 'off' ? 'off' : mode === 'all' ? 'on, every creation' : 'on, default budget'}, depth ${spec.m ?? 0}`
+        measured = await measure(traceCost(mode, spec.n, spec.m ?? 0), opts)
+      }
       ops = spec.n
       break
     default:

@@ -73,11 +73,13 @@ function plan(): CellSpec[] {
   }
   if (want('D')) grid('D', ['heap', 'loop', 'sinon', 'vi'], ns)
   if (want('F')) {
-    if (keep('loop')) for (const depth of [0, 30]) for (const on of [false, true]) cells.push(spec('F', 'loop', smoke ? 1e3 : 1e4, { m: depth, on }))
+    // Off, every creation traced (the cost of a full trace), and as shipped (the default budget).
+    const modes: Partial<CellSpec>[] = [{ on: false }, { on: true, traces: 'all' }, { on: true, traces: 'budget' }]
+    if (keep('loop')) for (const depth of [0, 30]) for (const mode of modes) cells.push(spec('F', 'loop', smoke ? 1e3 : 1e4, { m: depth, ...mode }))
   }
   if (want('M')) {
     grid('M', ['heap', 'loop', 'loop+traces', 'globals', 'globals+traces', 'sinon', 'vi'], smoke ? [1e3] : [1e4, 1e5])
-    grid('M', ['heap', 'loop'], big)
+    grid('M', ['heap', 'loop+traces', 'globals+traces', 'loop'], big)
   }
   return cells
 }
@@ -135,7 +137,7 @@ function projected(cell: CellSpec, done: CellOutcome[]): number | undefined {
 
 function describe(cell: CellSpec): string {
   const extra = cell.m !== undefined ? ` m=${cell.m}` : ''
-  const on = cell.on !== undefined ? ` traces=${cell.on ? 'on' : 'off'}` : ''
+  const on = cell.on !== undefined ? ` traces=${cell.on ? (cell.traces ?? 'all') : 'off'}` : ''
   return `${cell.workload} ${cell.engine} n=${cell.n}${extra}${on}`
 }
 

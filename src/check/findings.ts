@@ -7,8 +7,8 @@ import type { EventLoop, LoopSnapshot } from '../loop/event-loop.ts'
 import { LoopLimitError } from '../loop/errors.ts'
 import type { Handle, TimerHandle } from '../loop/handle.ts'
 import type { Task } from '../loop/task.ts'
-import { formatSite } from '../loop/trace.ts'
-import type { StackFrame, Trace } from '../loop/trace.ts'
+import { formatOrigin, formatSite, traceOf } from '../loop/trace.ts'
+import type { Origin, StackFrame, Trace } from '../loop/trace.ts'
 
 /** What kind of leak a finding is; also the order of the report. */
 export type FindingKind =
@@ -37,6 +37,12 @@ export interface Finding {
   readonly loop: EventLoop | undefined
   /** Set for findings matched by an allowlist entry: reported, never failing. */
   readonly allowed?: boolean
+  /**
+   * Set when what it is about was made past its loop's trace budget (option
+   * `traces`, `LOOP_TRACES`): its creation number in that loop. `frames` is
+   * then empty; a replay with `LOOP_TRACES=all` names its line.
+   */
+  readonly untraced?: number
 }
 
 /** Whose loop is inspected: the test's own (closed by the fixture) or one the test made. */
@@ -120,8 +126,9 @@ function errorText(error: unknown): string {
 export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
   const { loop } = snapshot
   const findings: Finding[] = []
-  const add = (kind: FindingKind, message: string, trace: Trace | undefined, error?: unknown): void => {
-    findings.push({ kind, message, ...locate(trace), error, loop })
+  const add = (kind: FindingKind, message: string, origin: Origin, error?: unknown): void => {
+    const untraced = typeof origin === 'number' ? { untraced: origin } : {}
+    findings.push({ kind, message, ...locate(traceOf(origin)), error, loop, ...untraced })
   }
 
   if (role === 'user' && !snapshot.closed) {
@@ -134,12 +141,12 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
   if (role === 'user' && !snapshot.everRan && snapshot.firstScheduled !== undefined) {
     add(
       'never-started',
-      `${loop.name} had work scheduled but never ran (first scheduled at ${formatSite(locate(snapshot.firstScheduled).frames[0] ?? snapshot.firstScheduled.site)}): run it with loop.runUntilComplete(), loop.runForever() or a time-travel call`,
+      `${loop.name} had work scheduled but never ran (first scheduled at ${originSite(snapshot.firstScheduled)}): run it with loop.runUntilComplete(), loop.runForever() or a time-travel call`,
       snapshot.created,
     )
   }
   for (const task of snapshot.tasks) {
-    add('pending-task', pendingTaskMessage(task), task.trace)
+    add('pending-task', pendingTaskMessage(task), task._origin)
   }
   // A closed loop dropped its handles; an unclosed one still holds them.
   for (const handle of snapshot.handles) {
@@ -154,19 +161,19 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
           (handle.kind === 'animationFrame'
             ? 'cancel it with cancelAnimationFrame() before the test ends'
             : `clear it before the test ends, or unref() it if it may outlive the test`),
-        handle.trace,
+        handle._origin,
       )
     } else if (loop._queuedInLastTurn(handle)) {
       add(
         'pending-callback',
         `pending ${describeHandle(handle)} was queued again during the loop's last turn after the test: it keeps re-queueing itself; give it an end, or cancel it before the test ends`,
-        handle.trace,
+        handle._origin,
       )
     } else {
       add(
         'pending-callback',
         `pending ${describeHandle(handle)} never ran on ${loop.name}: it was queued after the test's last await; await the work it belongs to, or cancel it`,
-        handle.trace,
+        handle._origin,
       )
     }
   }
@@ -174,7 +181,7 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
     add(
       'exception-never-retrieved',
       `Task '${task.name}' failed and its exception was never retrieved (${errorText(task.exception())}): await the task, or read task.exception()`,
-      task.trace,
+      task._origin,
       task.exception(),
     )
   }
@@ -184,7 +191,7 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
       add(
         'callback-error',
         `the auto time flow stopped a runaway: ${describeHandle(handle)} keeps re-queueing itself with no timer to wait for (${errorText(context.exception)}); give the loop an end, or a timer to wait on`,
-        handle.trace,
+        handle._origin,
         context.exception,
       )
       continue
@@ -193,7 +200,7 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
     add(
       'callback-error',
       `${what} threw ${errorText(context.exception)}: a callback's error has no one to catch it; handle it inside the callback`,
-      handle?.trace ?? context.task?.trace,
+      handle?._origin ?? context.task?._origin,
       context.exception,
     )
   }
@@ -201,30 +208,31 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
     const took = `took ${Math.round(slow.duration)} ms of real time (slowCallbackDuration is ${loop.slowCallbackDuration} ms)`
     const { handle, task, endedAt } = slow
     if (task === undefined && handle !== undefined) {
-      add('slow-callback', `Executing ${describeHandle(handle)} (created at ${siteOf(handle.trace)}) ${took}`, handle.trace)
+      add('slow-callback', `Executing ${describeHandle(handle)} (created at ${originSite(handle._origin)}) ${took}`, handle._origin)
     } else if (task !== undefined && handle !== undefined) {
-      add('slow-callback', `Executing the first step of Task '${task.name}' (created at ${siteOf(task.trace)}) ${took}`, task.trace)
+      add('slow-callback', `Executing the first step of Task '${task.name}' (created at ${originSite(task._origin)}) ${took}`, task._origin)
     } else if (task !== undefined) {
       // A step between two awaits. What it scheduled last is inside that step: the code frame goes there.
-      const scheduled = endedAt === undefined ? '' : `; in that step it scheduled ${describeHandle(endedAt)} at ${siteOf(endedAt.trace)}`
+      const scheduled = endedAt === undefined ? '' : `; in that step it scheduled ${describeHandle(endedAt)} at ${originSite(endedAt._origin)}`
       add(
         'slow-callback',
-        `Executing a step of Task '${task.name}' (created at ${siteOf(task.trace)}) after an await ${took}${scheduled}`,
-        endedAt?.trace ?? task.trace,
+        `Executing a step of Task '${task.name}' (created at ${originSite(task._origin)}) after an await ${took}${scheduled}`,
+        endedAt?._origin ?? task._origin,
       )
     }
   }
   return findings
 }
 
-/** `file:line:column` of a trace's first user frame. */
-function siteOf(trace: Trace | undefined): string {
-  return formatSite(locate(trace).frames[0] ?? trace?.site)
+/** `file:line:column` of an origin's first user frame (or what it says instead, see formatOrigin). */
+export function originSite(origin: Origin): string {
+  const trace = traceOf(origin)
+  return trace === undefined ? formatOrigin(origin) : formatSite(locate(trace).frames[0] ?? trace.site)
 }
 
 function pendingTaskMessage(task: Task<unknown>): string {
   const waiting = task._waitingOn
   const on =
-    waiting && waiting.pending ? `; it waits on ${describeHandle(waiting)} scheduled at ${formatSite(locate(waiting.trace).frames[0])}` : ''
+    waiting && waiting.pending ? `; it waits on ${describeHandle(waiting)} scheduled at ${originSite(waiting._origin)}` : ''
   return `pending Task '${task.name}' is not done${on}: await it, or cancel it with task.cancel()`
 }

@@ -6,7 +6,7 @@
 import { LeakError, SlowCallbackError } from '../loop/errors.ts'
 import type { LoopError } from '../loop/errors.ts'
 import type { StackFrame } from '../loop/trace.ts'
-import { formatSite, isHiddenFile, parseFrames } from '../loop/trace.ts'
+import { defaultTraceBudget, formatSite, isHiddenFile, parseFrames } from '../loop/trace.ts'
 import type { Finding, FindingKind } from './findings.ts'
 import { findingOrder } from './findings.ts'
 
@@ -64,13 +64,36 @@ export function withFrames<E extends Error>(error: E, frames: readonly StackFram
   return error
 }
 
-/** The error for one finding: a SlowCallbackError for a slow callback, else a LeakError. */
-export function findingError(finding: Finding): LoopError {
+/**
+ * The replay line with full traces: `replay: LOOP_TRACES=all LOOP_NOW=...`,
+ * for a report about work made past the trace budget (its line is known only
+ * under full traces; virtual time makes the replay exact).
+ */
+export function withFullTraces(replay: string): string {
+  return replay.startsWith('replay: ') && !replay.startsWith('replay: LOOP_TRACES=') ? `replay: LOOP_TRACES=all ${replay.slice(8)}` : replay
+}
+
+/**
+ * What a finding about work made past its loop's trace budget says instead of
+ * a line: its number, and the command (from `replay`, the report's replay
+ * line, when there is one) under which the same report names its line.
+ */
+function untracedLine(finding: Finding, replay: string | undefined): string {
+  const what = `no creation trace: it was creation #${finding.untraced!.toLocaleString('en-US')} of ${finding.loop?.name ?? 'its loop'}, past the ones a loop traces (option \`traces\`, default ${defaultTraceBudget.toLocaleString('en-US')})`
+  const command = replay === undefined ? undefined : withFullTraces(replay).replace(/^replay: /, '')
+  return command === undefined
+    ? `${what}; run the test again with LOOP_TRACES=all to see its line`
+    : `${what}; to see its line, replay the test with full traces: ${command}`
+}
+
+/** The error for one finding: a SlowCallbackError for a slow callback, else a LeakError. `replay`: the report's replay line. */
+export function findingError(finding: Finding, replay?: string): LoopError {
   const via =
     finding.via.length > 0 ? ` (made inside a dependency at ${formatSite(finding.via[0])})` : ''
+  const untraced = finding.untraced === undefined ? '' : `\n${untracedLine(finding, replay)}`
   const frames = finding.frames.length > 0 ? finding.frames : finding.via
-  if (finding.kind === 'slow-callback') return withFrames(new SlowCallbackError(`${finding.message}${via}`), frames)
-  return leakError(`${finding.message}${via}`, frames, displayed(finding.error))
+  if (finding.kind === 'slow-callback') return withFrames(new SlowCallbackError(`${finding.message}${via}${untraced}`), frames)
+  return leakError(`${finding.message}${via}${untraced}`, frames, displayed(finding.error))
 }
 
 /**
@@ -111,10 +134,12 @@ export function buildReport(
   replay?: string,
 ): LoopError[] {
   const sorted = sortFindings(findings)
-  const summary = replay === undefined ? summarize(sorted, testLoop) : `${summarize(sorted, testLoop)}\n${replay}`
+  // Work made past the trace budget has no line: the replay that shows it needs full traces.
+  const line = replay !== undefined && sorted.some((finding) => finding.untraced !== undefined) ? withFullTraces(replay) : replay
+  const summary = line === undefined ? summarize(sorted, testLoop) : `${summarize(sorted, testLoop)}\n${line}`
   const site = testSite ? [testSite] : []
   const head = sorted.every((finding) => finding.kind === 'slow-callback')
     ? withFrames(new SlowCallbackError(summary), site)
     : leakError(summary, site)
-  return [head, ...sorted.map(findingError)]
+  return [head, ...sorted.map((finding) => findingError(finding, replay))]
 }

@@ -16,9 +16,7 @@ import type { Handle } from '../loop/handle.ts'
 import type { Task } from '../loop/task.ts'
 import { ms } from '../loop/timeline.ts'
 import type { TimelineEvent } from '../loop/timeline.ts'
-import { formatSite } from '../loop/trace.ts'
-import type { Trace } from '../loop/trace.ts'
-import { locate } from './findings.ts'
+import { originSite } from './findings.ts'
 
 /** What the picture is drawn from. */
 export interface TimelinePicture {
@@ -81,6 +79,9 @@ interface Lane {
   events: number
 }
 
+/** The site of the lane of handles made past the loop's trace budget. */
+const untracedSite = 'past the trace budget (LOOP_TRACES=all traces it)'
+
 /** The SVG text of `picture`. */
 export function timelineSvg(picture: TimelinePicture): string {
   const { events, end } = picture
@@ -91,9 +92,10 @@ export function timelineSvg(picture: TimelinePicture): string {
     if (lane === undefined) lanes.set(key, (lane = { key, label, site, kind, marks: [], pending: [], events: 0 }))
     return lane
   }
-  const taskLane = (task: Task<unknown>): Lane => laneOf(`task:${taskId(task)}`, `Task '${task.name}'`, siteOf(task.trace), 'task')
+  const taskLane = (task: Task<unknown>): Lane => laneOf(`task:${taskId(task)}`, `Task '${task.name}'`, originSite(task._origin), 'task')
   const siteLane = (handle: Handle): Lane => {
-    const site = siteOf(handle.trace)
+    // Handles made past the trace budget share one lane: their numbers are no site.
+    const site = typeof handle._origin === 'number' ? untracedSite : originSite(handle._origin)
     return laneOf(`site:${site}`, apiOf(handle), site, 'site')
   }
 
@@ -258,9 +260,6 @@ function text(x: number, y: number, content: string, style: { fill?: string; wei
 }
 
 /** A source site as reports print it: the user's frame, else the first kept. */
-function siteOf(trace: Trace | undefined): string {
-  return formatSite(locate(trace).frames[0] ?? trace?.site)
-}
 
 const apis: Record<string, string> = {
   timeout: 'setTimeout',

@@ -22,7 +22,7 @@ import { Turns } from './internal/turns.ts'
 import type { Handle } from './handle.ts'
 import type { ExceptionContext, JumpGate, PassGoal, Scheduler } from './scheduler.ts'
 import type { Task } from './task.ts'
-import { formatSite } from './trace.ts'
+import { formatOrigin } from './trace.ts'
 
 /**
  * How time moves. `auto`: when nothing is ready and no real I/O is in flight,
@@ -38,6 +38,8 @@ export interface DriverOwner {
   callExceptionHandler(context: ExceptionContext): void
   /** Tasks not done yet, for a DeadlockError. */
   allTasks(): Task<unknown>[]
+  /** A driver came near loopLimit: trace every creation from now on (see `#watchAt`). */
+  _traceEverything(): void
 }
 
 /** What a driver aims for. */
@@ -140,6 +142,12 @@ export class Drivers implements JumpGate {
   readonly #s: Scheduler
   #driverToken = 0
   readonly #loopLimit: number
+  /**
+   * The count of callbacks past which the loop traces every creation, past
+   * its trace budget too: a runaway that loopLimit stops has run that many,
+   * and the culprit it names was made after them, so its line is known.
+   */
+  readonly #watchAt: number
   readonly #ioProbe: () => boolean
   readonly #autojumpThreshold: number
 
@@ -148,6 +156,7 @@ export class Drivers implements JumpGate {
     this.#s = scheduler
     this.timeFlow = options.timeFlow
     this.#loopLimit = options.loopLimit
+    this.#watchAt = options.loopLimit - Math.min(1000, Math.ceil(options.loopLimit / 2))
     this.#ioProbe = options.ioProbe
     this.#autojumpThreshold = options.autojumpThreshold
   }
@@ -441,12 +450,12 @@ export class Drivers implements JumpGate {
           run.countAt = s.time
           if (!goal.limitTotal) run.count = 0
         }
-        if (++run.count > this.#loopLimit) {
-          // The culprit runs after the error has reached whoever handles it
-          // (promise jobs), as it did when callbacks ran from the driver's job:
-          // the report still reads its callback.
-          host.setImmediate(s.callFromTick, handle)
-          this.#limitExceeded()
+        if (++run.count > this.#watchAt) {
+          // Past loopLimit, the culprit runs after the error has reached
+          // whoever handles it (promise jobs), as it did when callbacks ran
+          // from the driver's job: the report still reads its callback.
+          if (run.count > this.#loopLimit) host.setImmediate(s.callFromTick, handle)
+          this.#nearLimit(run.count)
         }
         s.call(handle)
         run.hops!.next()
@@ -554,14 +563,14 @@ export class Drivers implements JumpGate {
       // Debug mode remembers the last handle each task scheduled. In a deadlock
       // nothing is pending, so say what became of it rather than "waiting on".
       const last = task._waitingOn
-      const at = last === undefined ? '' : `${last.kind} created at ${formatSite(last.trace?.site)}`
+      const at = last === undefined ? '' : `${last.kind} created at ${formatOrigin(last._origin)}`
       const on =
         last === undefined
           ? ''
           : last.pending
             ? `; waiting on ${at}`
             : `; the last thing it scheduled, a ${at}, ${last.cancelled ? 'was cancelled' : 'has run'}`
-      return `  - Task '${task.name}' created at ${formatSite(task.trace?.site)}${on}`
+      return `  - Task '${task.name}' created at ${formatOrigin(task._origin)}${on}`
     })
     const body =
       tasks.length === 0
@@ -572,12 +581,18 @@ export class Drivers implements JumpGate {
     )
   }
 
+  /** Past `#watchAt`: traces every creation from now on; past loopLimit, throws. */
+  #nearLimit(count: number): void {
+    if (count > this.#loopLimit) this.#limitExceeded()
+    this.#owner._traceEverything()
+  }
+
   #limitExceeded(): never {
     const last = this.#s.lastRun
     const kind = last?.kind ?? 'callback'
     throw new LoopLimitError(
       `Aborting after running ${this.#loopLimit} callbacks (loopLimit), assuming an infinite loop; ` +
-        `the last was ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} created at ${formatSite(last?.trace?.site)}`,
+        `the last was ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} created at ${formatOrigin(last?._origin)}`,
     )
   }
 
@@ -605,7 +620,7 @@ export class Drivers implements JumpGate {
             countAt = s.time
             if (!goal.limitTotal) count = 0
           }
-          if (++count > this.#loopLimit) this.#limitExceeded()
+          if (++count > this.#watchAt) this.#nearLimit(count)
         }
       }
     } finally {

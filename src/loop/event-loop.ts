@@ -13,7 +13,7 @@ import { InvalidStateError, LoopRunningError, TimeoutError } from './errors.ts'
 import { Handle, TimerHandle } from './handle.ts'
 import { sleepOn, timeoutOn } from './futures.ts'
 import { currentTaskOf, shared } from './internal/context-state.ts'
-import { envDebug } from './internal/env.ts'
+import { envDebug, envTraces } from './internal/env.ts'
 import { host } from './internal/host.ts'
 import { defaultIoProbe } from './internal/io-probe.ts'
 import { log } from './internal/log.ts'
@@ -24,7 +24,7 @@ import type { LoopSnapshot as CoreSnapshot } from './loop-core.ts'
 import type { ExceptionContext } from './scheduler.ts'
 import { Task } from './task.ts'
 import type { TaskOptions, TaskSource } from './task.ts'
-import { captureTrace } from './trace.ts'
+import { captureTrace, defaultTraceBudget, toTraceLimit } from './trace.ts'
 import type { Trace } from './trace.ts'
 
 export { _activeDrivers } from './drivers.ts'
@@ -49,6 +49,14 @@ export interface EventLoopOptions {
   autojumpThreshold?: number
   /** A name for reports. */
   name?: string
+  /**
+   * How many of the loop's creations (handles, tasks, timers) keep a creation
+   * trace, counted from the first: a whole number, or `'all'`. Past it a
+   * handle carries only its number, and a report about it says how to replay
+   * with full traces. Default 1,000; `LOOP_TRACES` (`all` or a number), when
+   * set, wins over this option; debug mode traces every creation.
+   */
+  traces?: number | 'all'
 }
 
 /** Handles a callback's or task's error; replace it with `setExceptionHandler`. */
@@ -101,9 +109,12 @@ export class EventLoop extends LoopCore implements Disposable, AsyncDisposable {
       ioProbe: options.ioProbe ?? defaultIoProbe(),
       autojumpThreshold: threshold,
     })
+    const traces = options.traces === undefined ? defaultTraceBudget : toTraceLimit('traces', options.traces)
+    const fromEnv = envTraces()
+    this._setTraceBudget(fromEnv === undefined ? traces : toTraceLimit('LOOP_TRACES', fromEnv))
     this.slowCallbackDuration = slowCallbackDuration
     this.name = options.name ?? `loop #${this.id}`
-    this.trace = captureTrace(new.target)
+    this.trace = captureTrace(new.target) as Trace | undefined
     if (debug ?? envDebug()) this.setDebug(true)
     shared.onLoopCreated?.(this)
   }
@@ -147,7 +158,7 @@ export class EventLoop extends LoopCore implements Disposable, AsyncDisposable {
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     this._checkOpen()
     expectFunction('callback', callback)
-    const handle = new Handle(this, callback, args.length === 0 ? undefined : args, captureTrace(this.callSoon))
+    const handle = new Handle(this, callback, args.length === 0 ? undefined : args, captureTrace(this.callSoon, this))
     this._enqueue(handle)
     return handle
   }
@@ -168,7 +179,7 @@ export class EventLoop extends LoopCore implements Disposable, AsyncDisposable {
       delay,
       callback,
       args.length === 0 ? undefined : args,
-      captureTrace(this.callLater),
+      captureTrace(this.callLater, this),
     )
     this._schedule(handle)
     return handle
@@ -190,7 +201,7 @@ export class EventLoop extends LoopCore implements Disposable, AsyncDisposable {
       Math.max(0, when - this._s.time),
       callback,
       args.length === 0 ? undefined : args,
-      captureTrace(this.callAt),
+      captureTrace(this.callAt, this),
     )
     this._schedule(handle)
     return handle
@@ -203,7 +214,7 @@ export class EventLoop extends LoopCore implements Disposable, AsyncDisposable {
   callSoonThreadsafe<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     this._checkOpen()
     expectFunction('callback', callback)
-    const handle = new Handle(this, callback, args.length === 0 ? undefined : args, captureTrace(this.callSoonThreadsafe))
+    const handle = new Handle(this, callback, args.length === 0 ? undefined : args, captureTrace(this.callSoonThreadsafe, this))
     this._enqueue(handle)
     return handle
   }
@@ -245,7 +256,7 @@ export class EventLoop extends LoopCore implements Disposable, AsyncDisposable {
     }
     const name = options.name ?? `Task-${++this.#taskCount}`
     if (typeof name !== 'string') throw new TypeError(`Expected \`name\` to be a string, got ${describeValue(name)}`)
-    const task = new Task<T>(this, source, name, captureTrace(this.createTask))
+    const task = new Task<T>(this, source, name, captureTrace(this.createTask, this))
     this._taskCreated(task as Task<unknown>)
     return task
   }
@@ -260,7 +271,7 @@ export class EventLoop extends LoopCore implements Disposable, AsyncDisposable {
   sleep<T = void>(ms: number, value?: T, options: { signal?: AbortSignal } = {}): Promise<T> {
     this._checkOpen()
     expectDelay('ms', ms)
-    return sleepOn(this, ms, value, options.signal, captureTrace(this.sleep))
+    return sleepOn(this, ms, value, options.signal, captureTrace(this.sleep, this))
   }
 
   /**
@@ -279,7 +290,7 @@ export class EventLoop extends LoopCore implements Disposable, AsyncDisposable {
     // Created here so that its stack points at the caller.
     const error = new TimeoutError(`Timed out after ${ms} ms`)
     Error.captureStackTrace(error, this.timeout)
-    return timeoutOn(this, ms, promise, error, captureTrace(this.timeout))
+    return timeoutOn(this, ms, promise, error, captureTrace(this.timeout, this))
   }
 
   // -------------------------------------------------------------- running

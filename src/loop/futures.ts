@@ -8,7 +8,7 @@
 import { TimerHandle } from './handle.ts'
 import type { HandleOwner } from './handle.ts'
 import { Task } from './task.ts'
-import type { Trace } from './trace.ts'
+import type { Origin } from './trace.ts'
 
 /** The loop as its futures see it; EventLoop implements it. @internal */
 export interface FutureOwner extends HandleOwner {
@@ -17,7 +17,7 @@ export interface FutureOwner extends HandleOwner {
 }
 
 /** loop.sleep: resolves with `value` after `ms`, or rejects with the signal's reason. @internal */
-export function sleepOn<T>(loop: FutureOwner, ms: number, value: T | undefined, signal: AbortSignal | undefined, trace: Trace | undefined): Promise<T> {
+export function sleepOn<T>(loop: FutureOwner, ms: number, value: T | undefined, signal: AbortSignal | undefined, trace: Origin): Promise<T> {
   if (signal === undefined) {
     // No signal to listen to: the timer resolves the promise itself.
     let timer!: TimerHandle
@@ -50,7 +50,7 @@ export function sleepOn<T>(loop: FutureOwner, ms: number, value: T | undefined, 
 }
 
 /** loop.timeout: settles like `promise`, or rejects with `error` after `ms` (cancelling a task). @internal */
-export function timeoutOn<T>(loop: FutureOwner, ms: number, promise: PromiseLike<T>, error: Error, trace: Trace | undefined): Promise<T> {
+export function timeoutOn<T>(loop: FutureOwner, ms: number, promise: PromiseLike<T>, error: Error, trace: Origin): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = new TimerHandle(
       loop,

@@ -2,7 +2,7 @@
  * Handles: a callback scheduled on a loop, and what `callSoon` / `callLater` /
  * `callAt` return so the caller can cancel it.
  */
-import type { Trace } from './trace.ts'
+import type { Origin, Trace } from './trace.ts'
 
 /** What kind of work a handle is; the sanitizer names it in reports. */
 export type HandleKind = 'callback' | 'timer' | 'timeout' | 'interval' | 'immediate' | 'animationFrame'
@@ -31,8 +31,8 @@ export class Handle {
   /** @internal */ declare _args: readonly unknown[] | undefined
   /** @internal */ declare _state: HandleState
   /** @internal */ declare readonly _owner: HandleOwner
-  /** Where the handle was created (undefined when trace capture is off). */
-  declare readonly trace: Trace | undefined
+  /** Its Trace, or its creation number past the loop's trace budget (trace.ts). @internal */
+  declare readonly _origin: Origin
   /** What kind of work this is, for reports. */
   declare kind: HandleKind
   /** Whether the loop waits for this handle: an unref'd handle is never a leak. */
@@ -43,15 +43,25 @@ export class Handle {
     owner: HandleOwner,
     callback: (...args: any[]) => unknown,
     args: readonly unknown[] | undefined,
-    trace: Trace | undefined,
+    origin: Origin,
   ) {
     this._callback = callback
     this._args = args
     this._state = 'pending'
     this._owner = owner
-    this.trace = trace
+    this._origin = origin
     this.kind = 'callback'
     this.ref = true
+  }
+
+  /**
+   * Where the handle was created: undefined when trace capture was off, or
+   * when the handle was made past its loop's trace budget (option `traces`,
+   * `LOOP_TRACES`; debug mode traces every handle).
+   */
+  get trace(): Trace | undefined {
+    const origin = this._origin
+    return typeof origin === 'object' ? origin : undefined
   }
 
   /** True once `cancel()` was called before the callback ran. */
@@ -120,9 +130,9 @@ export class TimerHandle extends Handle {
     delay: number,
     callback: (...args: any[]) => unknown,
     args: readonly unknown[] | undefined,
-    trace: Trace | undefined,
+    origin: Origin,
   ) {
-    super(owner, callback, args, trace)
+    super(owner, callback, args, origin)
     this.when = when
     this._seq = 0
     this.delay = delay

@@ -17,10 +17,10 @@ import { watchTaskSteps } from './internal/task-steps.ts'
 import { Scheduler, taskStarts } from './scheduler.ts'
 import type { ExceptionContext, SchedulerOwner, SlowCallback } from './scheduler.ts'
 import type { Task, TaskOwner } from './task.ts'
-import { readRecord, recordCancelled, recordScheduled, recordTaskCreated, recordTaskFinished, Timeline } from './timeline.ts'
+import { LightRecord, readRecord, recordCancelled, recordScheduled, recordTaskCreated, recordTaskFinished, Timeline } from './timeline.ts'
 import type { TimelineEvent } from './timeline.ts'
-import { formatSite } from './trace.ts'
-import type { Trace } from './trace.ts'
+import { defaultTraceBudget, formatOrigin } from './trace.ts'
+import type { Origin, Trace, TraceBudget } from './trace.ts'
 
 /** What the sanitizer reads of a loop. @internal */
 export interface LoopSnapshot<L extends object = LoopCore> {
@@ -28,7 +28,7 @@ export interface LoopSnapshot<L extends object = LoopCore> {
   readonly created: Trace | undefined
   readonly closed: boolean
   readonly everRan: boolean
-  readonly firstScheduled: Trace | undefined
+  readonly firstScheduled: Origin
   /** Pending handles, in scheduling order (task starts excluded). */
   readonly handles: readonly Handle[]
   readonly tasks: readonly Task<unknown>[]
@@ -37,10 +37,10 @@ export interface LoopSnapshot<L extends object = LoopCore> {
   readonly slow: readonly SlowCallback[]
 }
 
-const hiddenParts = ['_s', '_d', '_tasks', '_unretrieved', '_errors', '_exceptionHandler'] as const
+const hiddenParts = ['_s', '_d', '_tasks', '_unretrieved', '_errors', '_exceptionHandler', '_creations', '_traceLimit', '_traceBudget'] as const
 
 /** The loop's parts and its internal methods; EventLoop is the one subclass. @internal */
-export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner, DriverOwner {
+export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner, DriverOwner, TraceBudget {
   abstract readonly name: string
   abstract readonly trace: Trace | undefined
   abstract slowCallbackDuration: number
@@ -61,6 +61,12 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
   protected readonly _errors: ExceptionContext[] = []
   /** The handler set with setExceptionHandler; undefined: the default. @internal */
   protected _exceptionHandler: ((loop: this, context: ExceptionContext) => void) | undefined
+  /** Creations counted against the trace budget (trace.ts `captureTrace`). @internal */
+  _creations = 0
+  /** Creations traced: the budget, or Infinity while debug mode is on. @internal */
+  _traceLimit = defaultTraceBudget
+  /** The budget asked for (option `traces`, `LOOP_TRACES`): Infinity for `'all'`. @internal */
+  _traceBudget = defaultTraceBudget
 
   constructor() {
     // The parts stay out of Object.keys, inspect() and test diffs, as the
@@ -98,8 +104,8 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     this._tasks.add(task)
     const s = this._s
     if (s.debug) s.timeline!.taskCreated(s.time, task)
-    s.record?.push(recordTaskCreated, s.time, task)
-    if (s.firstScheduled === undefined && !s.everRan) s.firstScheduled = task.trace
+    s.record?.add(recordTaskCreated, s.time, task)
+    if (s.firstScheduled === undefined && !s.everRan) s.firstScheduled = task._origin
   }
 
   /** Debug mode on or off (the public setDebug checked `on`). @internal */
@@ -107,6 +113,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     const s = this._s
     if (on) s.timeline ??= new Timeline(s.time)
     s.debug = on
+    this._traceLimit = on ? Infinity : this._traceBudget
     watchTaskSteps(this, on && !s.closed)
   }
 
@@ -118,11 +125,25 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     return { events: timeline.events(), dropped: Math.max(0, timeline.total - timeline.capacity) }
   }
 
+  /**
+   * How many creations of this loop are traced, counted from its first
+   * (`Infinity`: all); creations already made past the old budget stay
+   * untraced. Debug mode traces all whatever the budget. @internal
+   */
+  _setTraceBudget(limit: number): void {
+    this._traceBudget = limit
+    this._traceLimit = this._s.debug ? Infinity : limit
+  }
+
+  /** A driver came near loopLimit: trace every creation from now on, so that a runaway's culprit has its line. @internal */
+  _traceEverything(): void {
+    this._setTraceBudget(Infinity)
+  }
+
   /** The light record on or off (off drops what it held). @internal */
   _setRecording(on: boolean): void {
     const s = this._s
-    s.record = on ? (s.record ?? []) : undefined
-    if (!on) s.recordDropped = 0
+    s.record = on ? (s.record ?? new LightRecord()) : undefined
   }
 
   /**
@@ -134,7 +155,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     const s = this._s
     if (s.timeline !== undefined) return this._timelineEvents()
     if (s.record === undefined) return undefined
-    return readRecord(s.record, s.recordDropped, taskStarts)
+    return readRecord(s.record, taskStarts)
   }
 
   /** Queues a built handle on the ready queue. @internal */
@@ -144,8 +165,8 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     s.queuedInLastTurn?.add(handle)
     if (s.debug) s.noteWaiting(handle)
     const record = s.record
-    if (record !== undefined) record.push(recordScheduled, s.time, handle)
-    if (s.firstScheduled === undefined && !s.everRan) s.firstScheduled = handle.trace
+    if (record !== undefined) record.add(recordScheduled, s.time, handle)
+    if (s.firstScheduled === undefined && !s.everRan) s.firstScheduled = handle._origin
     const d = this._d
     if (d.wake !== undefined) d.wakeUp()
     if (d.timeFlow === 'auto' && d.driver === 'none' && !d.pumpPending) d.kick()
@@ -165,8 +186,8 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     s.queuedInLastTurn?.add(handle)
     if (s.debug) s.noteWaiting(handle)
     const record = s.record
-    if (record !== undefined) record.push(recordScheduled, s.time, handle)
-    if (s.firstScheduled === undefined && !s.everRan) s.firstScheduled = handle.trace
+    if (record !== undefined) record.add(recordScheduled, s.time, handle)
+    if (s.firstScheduled === undefined && !s.everRan) s.firstScheduled = handle._origin
     const d = this._d
     if (d.wake !== undefined) d.wakeUp()
     if (d.timeFlow === 'auto' && d.driver === 'none' && !d.pumpPending) d.kick()
@@ -191,12 +212,12 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     const s = this._s
     s.timers.markStale()
     if (s.debug) s.timeline!.cancelled(s.time, handle)
-    s.record?.push(recordCancelled, s.time, handle)
+    s.record?.add(recordCancelled, s.time, handle)
   }
 
   /** @internal */
   _startHandle(task: Task<unknown>, start: () => void): Handle {
-    const handle = new Handle(this, start, undefined, task.trace)
+    const handle = new Handle(this, start, undefined, task._origin)
     handle.kind = 'callback'
     taskStarts.set(handle, task)
     this._enqueue(handle)
@@ -211,7 +232,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     this._tasks.delete(task)
     const s = this._s
     if (s.debug) s.timeline!.taskFinished(s.time, task)
-    s.record?.push(recordTaskFinished, s.time, task)
+    s.record?.add(recordTaskFinished, s.time, task)
     if (task.state === 'rejected' && !task._retrieved) this._unretrieved.add(task)
     this._d.wakeUp()
   }
@@ -222,13 +243,13 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
   }
 
   /** @internal */
-  _scheduleDoneCallback(callback: () => void, trace: Trace | undefined): void {
+  _scheduleDoneCallback(callback: () => void, origin: Origin): void {
     if (this._s.closed) {
       callback()
       return
     }
     // A done callback left pending is reported where its task was made.
-    const handle = new Handle(this, callback, undefined, trace)
+    const handle = new Handle(this, callback, undefined, origin)
     this._enqueue(handle)
   }
 
@@ -255,7 +276,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     if (s.closed) return
     s.slow.push({ handle: undefined, task, endedAt, duration, time: s.time })
     s.timeline?.slowStep(s.time, task, duration)
-    log('%s: a step of Task %s created at %s took %d ms', this.name, task.name, formatSite(task.trace?.site), duration)
+    log('%s: a step of Task %s created at %s took %d ms', this.name, task.name, formatOrigin(task._origin), duration)
   }
 
   /** Called whenever a driver (the pump included) stops: the loop may have gone idle. @internal */

@@ -26,12 +26,12 @@ import { host } from './internal/host.ts'
 import { log } from './internal/log.ts'
 import { noteCallbackTime } from './internal/task-steps.ts'
 import type { Task } from './task.ts'
-import { recordCancelled, recordFired, recordTrimAt, trimRecord } from './timeline.ts'
-import type { Firing, Timeline } from './timeline.ts'
+import { recordCancelled, recordFired } from './timeline.ts'
+import type { Firing, LightRecord, Timeline } from './timeline.ts'
 import { TimerQueue } from './timer-queue.ts'
 import type { Turns } from './internal/turns.ts'
-import { formatSite } from './trace.ts'
-import type { Trace } from './trace.ts'
+import { formatOrigin } from './trace.ts'
+import type { Origin } from './trace.ts'
 
 /** What the exception handler receives. */
 export interface ExceptionContext {
@@ -100,7 +100,7 @@ export class Scheduler {
   /** Whether a pass ever ran a callback (or a run was started). */
   everRan = false
   /** Where the first work was scheduled, while nothing ran yet (the sanitizer's "never started"). */
-  firstScheduled: Trace | undefined
+  firstScheduled: Origin
   /** The last handle taken to run: the culprit a LoopLimitError names. */
   lastRun: Handle | undefined
   /** True while a callback of this loop runs. */
@@ -112,12 +112,9 @@ export class Scheduler {
   timeline: Timeline | undefined
   /**
    * The light record (see "the light record" in timeline.ts): kept whenever it is on, debug
-   * mode or not, as flat triples, so a failing test can draw its loop. Written
-   * inline (no call per callback); trimmed once per pass.
+   * mode or not, so a failing test can draw its loop. One call per event, bounded.
    */
-  record: unknown[] | undefined = undefined
-  /** Events the light record dropped to stay bounded. */
-  recordDropped = 0
+  record: LightRecord | undefined = undefined
   /** Debug mode's slow callbacks and slow task steps. */
   readonly slow: SlowCallback[] = []
   readonly #owner: SchedulerOwner
@@ -146,8 +143,6 @@ export class Scheduler {
       if (step === 'jump') return this.#pollJump(turns)
     }
     const now = this.time
-    const record = this.record
-    if (record !== undefined && record.length > recordTrimAt) this.recordDropped += trimRecord(record)
     let timer: TimerHandle | undefined
     let due = 0
     while ((timer = this.timers.popDue(now)) !== undefined) {
@@ -210,7 +205,7 @@ export class Scheduler {
     if (handle._state !== 'pending') {
       if (handle._state === 'cancelled') {
         if (this.debug) this.timeline!.cancelled(this.time, handle)
-        this.record?.push(recordCancelled, this.time, handle)
+        this.record?.add(recordCancelled, this.time, handle)
       }
       return undefined
     }
@@ -232,7 +227,7 @@ export class Scheduler {
     // schedules comes after it) and times it on the real clock.
     const firing = this.debug ? this.timeline!.firing(this.time, handle, taskStarts.get(handle), host.now()) : undefined
     const record = this.record
-    if (record !== undefined) record.push(recordFired, this.time, handle)
+    if (record !== undefined) record.add(recordFired, this.time, handle)
     // The one place where callbacks are called.
     try {
       handle._run()
@@ -256,7 +251,7 @@ export class Scheduler {
     const starts = firing.event.startsTask === true ? task : undefined
     this.slow.push({ handle, task: starts, endedAt: undefined, duration, time: this.time })
     const what = starts === undefined ? handle.kind : `the first step of Task '${starts.name}'`
-    log('%s: executing %s created at %s took %d ms', owner.name, what, formatSite(handle.trace?.site), duration)
+    log('%s: executing %s created at %s took %d ms', owner.name, what, formatOrigin(handle._origin), duration)
   }
 
   /** Debug mode: remember the last handle each task scheduled (for stall reports) and note it on the timeline. */

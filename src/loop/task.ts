@@ -12,8 +12,8 @@ import { CancelledError, InvalidStateError } from './errors.ts'
 import type { Handle } from './handle.ts'
 import { shared } from './internal/context-state.ts'
 import { expectFunction } from './internal/validate.ts'
-import type { Trace } from './trace.ts'
-import { formatSite } from './trace.ts'
+import type { Origin, Trace } from './trace.ts'
+import { formatOrigin } from './trace.ts'
 
 /** What a task runs: a function handed the task's AbortSignal, or a promise. */
 export type TaskSource<T> = ((signal: AbortSignal) => T | PromiseLike<T>) | PromiseLike<T>
@@ -32,8 +32,8 @@ export interface TaskOwner {
   _taskStarted(task: Task<unknown>): void
   _taskFinished(task: Task<unknown>): void
   _taskRetrieved(task: Task<unknown>): void
-  /** Queues a done callback; `trace` says where the task was made, for reports. */
-  _scheduleDoneCallback(callback: () => void, trace: Trace | undefined): void
+  /** Queues a done callback; `origin` says where the task was made, for reports. */
+  _scheduleDoneCallback(callback: () => void, origin: Origin): void
   _startHandle(task: Task<unknown>, start: () => void): Handle
 }
 
@@ -51,8 +51,8 @@ export class Task<T> implements PromiseLike<T> {
   readonly name: string
   /** Aborted with a CancelledError when the task is cancelled. */
   readonly signal: AbortSignal
-  /** Where the task was created (undefined when trace capture is off). */
-  readonly trace: Trace | undefined
+  /** Its Trace, or its creation number past the loop's trace budget (trace.ts). @internal */
+  readonly _origin: Origin
   /** The last handle the task scheduled: what it waits on, for stall reports. @internal */
   _waitingOn: Handle | undefined
 
@@ -68,11 +68,11 @@ export class Task<T> implements PromiseLike<T> {
   #resolveSettled!: () => void
 
   /** @internal */
-  constructor(owner: TaskOwner, source: TaskSource<T>, name: string, trace: Trace | undefined) {
+  constructor(owner: TaskOwner, source: TaskSource<T>, name: string, origin: Origin) {
     this.#owner = owner
     this.name = name
     this.signal = this.#controller.signal
-    this.trace = trace
+    this._origin = origin
     this.#settled = new Promise<void>((resolve) => {
       this.#resolveSettled = resolve
     })
@@ -81,6 +81,15 @@ export class Task<T> implements PromiseLike<T> {
     } else {
       this.#follow(source)
     }
+  }
+
+  /**
+   * Where the task was created: undefined when trace capture was off, or when
+   * it was made past its loop's trace budget (option `traces`, `LOOP_TRACES`).
+   */
+  get trace(): Trace | undefined {
+    const origin = this._origin
+    return typeof origin === 'object' ? origin : undefined
   }
 
   /** True once the task succeeded, failed or was cancelled. */
@@ -154,7 +163,7 @@ export class Task<T> implements PromiseLike<T> {
   addDoneCallback(callback: (task: Task<T>) => void): void {
     expectFunction('callback', callback)
     if (this.#state === 'pending') (this.#doneCallbacks ??= []).push(callback)
-    else this.#owner._scheduleDoneCallback(() => callback(this), this.trace)
+    else this.#owner._scheduleDoneCallback(() => callback(this), this._origin)
   }
 
   /** Removes a callback added with addDoneCallback; returns how many were removed. */
@@ -189,7 +198,7 @@ export class Task<T> implements PromiseLike<T> {
 
   /** `Task 'name' (pending) created at file:line:column`. */
   toString(): string {
-    return `Task '${this.name}' (${this.#state}) created at ${formatSite(this.trace?.site)}`
+    return `Task '${this.name}' (${this.#state}) created at ${formatOrigin(this._origin)}`
   }
 
   /** Whether a failure of this task was read by anyone. @internal */
@@ -243,7 +252,7 @@ export class Task<T> implements PromiseLike<T> {
     this.#owner._taskFinished(this as Task<unknown>)
     const callbacks = this.#doneCallbacks
     this.#doneCallbacks = undefined
-    if (callbacks) for (const cb of callbacks) this.#owner._scheduleDoneCallback(() => cb(this), this.trace)
+    if (callbacks) for (const cb of callbacks) this.#owner._scheduleDoneCallback(() => cb(this), this._origin)
   }
 
   #markRetrieved(): void {

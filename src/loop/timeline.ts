@@ -198,12 +198,14 @@ export function ms(value: number): string {
 
 /*
  * Outside debug mode a loop can still keep a light record of what happened,
- * so that a failing test can draw its loop (src/check/timeline-svg.ts): a flat
- * array of triples `code, loop time, handle or task`, pushed inline by the
- * scheduler and the loop (no call, no object per event), trimmed to the
- * newest `recordCapacity` events once per pass. Names, durations and the
- * scheduling task are debug mode's: the record holds only what costs nothing
- * to note.
+ * so that a failing test can draw its loop (src/check/timeline-svg.ts):
+ * triples `code, loop time, handle or task`, written by the scheduler and the
+ * loop with one call and no object per event, into a ring of fixed chunks
+ * that keeps the newest `recordCapacity` events. A chunk is taken when the one
+ * being written fills (the oldest chunk once the ring is full), so a loop's
+ * record never grows an array, never copies one, and never trims. Names,
+ * durations and the scheduling task are debug mode's: the record holds only
+ * what costs nothing to note.
  */
 
 /** @internal */ export const recordScheduled = 0
@@ -214,15 +216,76 @@ export function ms(value: number): string {
 
 /** Events the light record keeps (the newest), like the timeline. @internal */
 export const recordCapacity = defaultTimelineCapacity
-/** Array length past which a pass trims the record (twice the capacity: trimming is amortized). @internal */
-export const recordTrimAt = 2 * 3 * recordCapacity
+/** Events in one chunk of the ring. */
+const chunkEvents = 1024
+const chunkSlots = 3 * chunkEvents
+/** Chunks in a full ring: the newest `recordCapacity` events, and the chunk being written. */
+const ringChunks = Math.ceil(recordCapacity / chunkEvents) + 1
 
-/** Drops the oldest events past the capacity; returns how many. @internal */
-export function trimRecord(record: unknown[]): number {
-  const excess = record.length - 3 * recordCapacity
-  if (excess <= 0) return 0
-  record.splice(0, excess)
-  return excess / 3
+/** The light record of one loop: a ring of chunks of flat triples. @internal */
+export class LightRecord {
+  /** The chunks, in the order they were first taken; a ring once there are `ringChunks`. */
+  readonly #chunks: unknown[][] = []
+  /** Index in #chunks of the chunk being written; -1 before the first event. */
+  #current = -1
+  /** The slot the next event goes to in the current chunk (chunkSlots: take a chunk first). */
+  #pos = chunkSlots
+  /** Chunks filled so far, recycled ones included. */
+  #filled = 0
+
+  /** Notes one event. The only call per event; the chunk change is out of line. */
+  add(code: number, time: number, subject: object): void {
+    let pos = this.#pos
+    if (pos === chunkSlots) pos = this.#nextChunk()
+    const chunk = this.#chunks[this.#current]!
+    chunk[pos] = code
+    chunk[pos + 1] = time
+    chunk[pos + 2] = subject
+    this.#pos = pos + 3
+  }
+
+  #nextChunk(): number {
+    const chunks = this.#chunks
+    if (this.#current >= 0) this.#filled++
+    if (chunks.length < ringChunks) {
+      chunks.push(new Array<unknown>(chunkSlots))
+      this.#current = chunks.length - 1
+    } else {
+      // The oldest chunk, overwritten from its start: its events are dropped.
+      this.#current = (this.#current + 1) % ringChunks
+    }
+    return 0
+  }
+
+  /** Events noted since the record started, dropped ones included. */
+  get total(): number {
+    return this.#current < 0 ? 0 : this.#filled * chunkEvents + this.#pos / 3
+  }
+
+  /** Calls `visit` on the newest `recordCapacity` events, oldest first; returns how many older ones were dropped. */
+  read(visit: (code: number, time: number, subject: unknown) => void): number {
+    const chunks = this.#chunks
+    const n = chunks.length
+    if (n === 0) return 0
+    const held = (n - 1) * chunkEvents + this.#pos / 3
+    let skip = Math.max(0, held - recordCapacity)
+    // Oldest first: the chunk after the current one in a full ring, else the first.
+    const oldest = n === ringChunks ? (this.#current + 1) % n : 0
+    for (let k = 0; k < n; k++) {
+      const index = (oldest + k) % n
+      const chunk = chunks[index]!
+      const end = index === this.#current ? this.#pos : chunkSlots
+      let i = 0
+      if (skip > 0) {
+        const skipped = Math.min(skip, end / 3)
+        skip -= skipped
+        i = 3 * skipped
+      }
+      for (; i < end; i += 3) visit(chunk[i] as number, chunk[i + 1] as number, chunk[i + 2])
+      if (index === this.#current) break
+    }
+    return this.total - Math.min(held, recordCapacity)
+  }
 }
 
 /**
@@ -230,33 +293,25 @@ export function trimRecord(record: unknown[]): number {
  * the task's state now; a handle that starts a task is that task's start).
  * @internal
  */
-export function readRecord(
-  record: readonly unknown[],
-  dropped: number,
-  taskStarts: WeakMap<Handle, Task<unknown>>,
-): { events: TimelineEvent[]; dropped: number } {
+export function readRecord(record: LightRecord, taskStarts: WeakMap<Handle, Task<unknown>>): { events: TimelineEvent[]; dropped: number } {
   const events: TimelineEvent[] = []
-  const kept = record.length - Math.max(0, record.length - 3 * recordCapacity)
-  const first = record.length - kept
-  for (let i = first; i < record.length; i += 3) {
-    const code = record[i] as number
-    const time = record[i + 1] as number
+  const dropped = record.read((code, time, subject) => {
     if (code === recordTaskCreated || code === recordTaskFinished) {
-      const task = record[i + 2] as Task<unknown>
+      const task = subject as Task<unknown>
       if (code === recordTaskCreated) events.push({ type: 'task-created', time, task })
       else {
         const type = task.state === 'fulfilled' ? 'task-done' : task.state === 'rejected' ? 'task-failed' : 'task-cancelled'
         events.push({ type, time, task })
       }
-      continue
+      return
     }
-    const handle = record[i + 2] as Handle
+    const handle = subject as Handle
     const starts = taskStarts.get(handle)
     if (code === recordScheduled) {
       if (starts === undefined) events.push({ type: 'scheduled', time, handle, callbackName: '' })
     } else if (code === recordFired) {
       events.push(starts === undefined ? { type: 'fired', time, handle, callbackName: '' } : { type: 'fired', time, handle, task: starts, startsTask: true })
     } else events.push({ type: 'cancelled', time, handle, callbackName: '' })
-  }
-  return { events, dropped: dropped + first / 3 }
+  })
+  return { events, dropped }
 }

@@ -5,10 +5,10 @@
  * @internal
  */
 import type { EventLoop } from '../loop/event-loop.ts'
-import type { Trace } from '../loop/trace.ts'
+import type { Origin } from '../loop/trace.ts'
 import { Timeout, coerceDelay } from './timers.ts'
 
-export function timeoutSignalOn(loop: EventLoop, trace: Trace | undefined, delay: number): AbortSignal {
+export function timeoutSignalOn(loop: EventLoop, trace: Origin, delay: number): AbortSignal {
   loop._checkOpen()
   const controller = new AbortController()
   const abort = (): void => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))

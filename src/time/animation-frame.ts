@@ -15,7 +15,7 @@
 import { AsyncResource } from 'node:async_hooks'
 import type { EventLoop } from '../loop/event-loop.ts'
 import { TimerHandle } from '../loop/handle.ts'
-import type { Trace } from '../loop/trace.ts'
+import type { Origin } from '../loop/trace.ts'
 import { timeState } from './route.ts'
 
 /** Milliseconds between two frames. */
@@ -34,7 +34,7 @@ export class AnimationFrameHandle extends TimerHandle {
   readonly _id: number
   readonly #context: AsyncResource
 
-  constructor(loop: EventLoop, id: number, when: number, callback: FrameCallback, trace: Trace | undefined) {
+  constructor(loop: EventLoop, id: number, when: number, callback: FrameCallback, trace: Origin) {
     super(loop, when, when - loop.time(), callback, undefined, trace)
     this._id = id
     this.kind = 'animationFrame'
@@ -56,7 +56,7 @@ export class AnimationFrameHandle extends TimerHandle {
 }
 
 /** `requestAnimationFrame(callback)` on `loop`: the id of the request. @internal */
-export function requestFrameOn(loop: EventLoop, callback: FrameCallback, trace: Trace | undefined): number {
+export function requestFrameOn(loop: EventLoop, callback: FrameCallback, trace: Origin): number {
   loop._checkOpen()
   const id = timeState.nextId++
   const when = (Math.floor(loop.time() / FRAME_MS) + 1) * FRAME_MS

@@ -50,29 +50,29 @@ function promisesApi(api: Fakeable, real: string) {
   function setTimeout(this: unknown, after?: unknown, value?: unknown, options?: unknown): Promise<unknown> {
     const loop = loopFor(api)
     if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setTimeout`), this, arguments)
-    return sleepOn(loop, captureTrace(setTimeout), after, value, options)
+    return sleepOn(loop, captureTrace(setTimeout, loop), after, value, options)
   }
   function setImmediate(this: unknown, value?: unknown, options?: unknown): Promise<unknown> {
     const loop = loopFor(api)
     if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setImmediate`), this, arguments)
-    return immediateOn(loop, captureTrace(setImmediate), value, options)
+    return immediateOn(loop, captureTrace(setImmediate, loop), value, options)
   }
   function setInterval(this: unknown, after?: unknown, value?: unknown, options?: unknown): AsyncGenerator<unknown> {
     const loop = loopFor(api)
     if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setInterval`), this, arguments)
-    return intervalOn(loop, captureTrace(setInterval), after, value, options)
+    return intervalOn(loop, captureTrace(setInterval, loop), after, value, options)
   }
   function wait(this: unknown, delay?: unknown, options?: unknown): Promise<void> {
     const loop = loopFor(api)
     if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.scheduler.wait`), this, arguments)
-    return sleepOn(loop, captureTrace(wait), delay, undefined, options)
+    return sleepOn(loop, captureTrace(wait, loop), delay, undefined, options)
   }
   // `yield` is a reserved word in strict code: name the function through its property.
   const schedulerYield = {
     yield(this: unknown): Promise<void> {
       const loop = loopFor(api)
       if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.scheduler.yield`), this, arguments)
-      return immediateOn(loop, captureTrace(schedulerYield.yield), undefined)
+      return immediateOn(loop, captureTrace(schedulerYield.yield, loop), undefined)
     },
   }
   return { setTimeout, setImmediate, setInterval, wait, yield: schedulerYield.yield }
@@ -112,7 +112,7 @@ function timerApi(apis: { timeout: Fakeable; interval: Fakeable; immediate: Fake
     const loop = loopFor(apis.timeout)
     if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setTimeout`), this, arguments)
     validateFunction(callback, 'callback')
-    const timeout = startTimeout(loop, callback, after, false, restArgs(arguments, 2), captureTrace(setTimeout))
+    const timeout = startTimeout(loop, callback, after, false, restArgs(arguments, 2), captureTrace(setTimeout, loop))
     return hostReturnsNumbers(real) ? +timeout : timeout
   }
   Object.defineProperty(setTimeout, promisify.custom, { value: promises.setTimeout, enumerable: true })
@@ -121,7 +121,7 @@ function timerApi(apis: { timeout: Fakeable; interval: Fakeable; immediate: Fake
     const loop = loopFor(apis.interval)
     if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setInterval`), this, arguments)
     validateFunction(callback, 'callback')
-    const timeout = startTimeout(loop, callback, repeat, true, restArgs(arguments, 2), captureTrace(setInterval))
+    const timeout = startTimeout(loop, callback, repeat, true, restArgs(arguments, 2), captureTrace(setInterval, loop))
     return hostReturnsNumbers(real) ? +timeout : timeout
   }
 
@@ -129,7 +129,7 @@ function timerApi(apis: { timeout: Fakeable; interval: Fakeable; immediate: Fake
     const loop = loopFor(apis.immediate)
     if (loop === undefined) return Reflect.apply(original<AnyFunction>(`${real}.setImmediate`), this, arguments)
     validateFunction(callback, 'callback')
-    return startImmediate(loop, callback, restArgs(arguments, 1), captureTrace(setImmediate))
+    return startImmediate(loop, callback, restArgs(arguments, 1), captureTrace(setImmediate, loop))
   }
   Object.defineProperty(setImmediate, promisify.custom, { value: promisesImmediate.setImmediate, enumerable: true })
 
@@ -151,7 +151,7 @@ function timeout(this: unknown, delay: unknown): AbortSignal {
   const loop = loopFor('AbortSignal.timeout')
   if (loop === undefined) return Reflect.apply(original<AnyFunction>('AbortSignal.timeout'), this, arguments)
   validateUint32(delay, 'delay')
-  return timeoutSignalOn(loop, captureTrace(timeout), delay)
+  return timeoutSignalOn(loop, captureTrace(timeout, loop), delay)
 }
 
 function requestAnimationFrame(this: unknown, callback: unknown): number {
@@ -161,7 +161,7 @@ function requestAnimationFrame(this: unknown, callback: unknown): number {
     // The WebIDL message of browsers and jsdom.
     throw new TypeError("Failed to execute 'requestAnimationFrame' on 'Window': parameter 1 is not of type 'Function'.")
   }
-  return requestFrameOn(loop, callback as (time: number) => unknown, captureTrace(requestAnimationFrame))
+  return requestFrameOn(loop, callback as (time: number) => unknown, captureTrace(requestAnimationFrame, loop))
 }
 
 // Cancelling follows the id, whichever loop it is on: no routing.

@@ -6,7 +6,7 @@
  * @internal
  */
 import type { EventLoop } from '../loop/event-loop.ts'
-import type { Trace } from '../loop/trace.ts'
+import type { Origin } from '../loop/trace.ts'
 import {
   AbortError,
   validateAbortSignal,
@@ -55,7 +55,7 @@ function armed<T>(signal: AbortSignal | undefined, arm: (resolve: (value: T) => 
 }
 
 /** timers/promises `setTimeout(delay, value, { signal, ref })` on `loop`. */
-export function sleepOn<T>(loop: EventLoop, trace: Trace | undefined, after: unknown, value: T, options: unknown = noOptions): Promise<T> {
+export function sleepOn<T>(loop: EventLoop, trace: Origin, after: unknown, value: T, options: unknown = noOptions): Promise<T> {
   try {
     if (after !== undefined) validateNumber(after, 'delay')
     checkOptions(options)
@@ -73,7 +73,7 @@ export function sleepOn<T>(loop: EventLoop, trace: Trace | undefined, after: unk
 }
 
 /** timers/promises `setImmediate(value, { signal, ref })` on `loop`. */
-export function immediateOn<T>(loop: EventLoop, trace: Trace | undefined, value: T, options: unknown = noOptions): Promise<T> {
+export function immediateOn<T>(loop: EventLoop, trace: Origin, value: T, options: unknown = noOptions): Promise<T> {
   try {
     checkOptions(options)
   } catch (error) {
@@ -92,7 +92,7 @@ export function immediateOn<T>(loop: EventLoop, trace: Trace | undefined, value:
 /** timers/promises `setInterval(delay, value, { signal, ref })` on `loop`: an async iterator. */
 export async function* intervalOn<T>(
   loop: EventLoop,
-  trace: Trace | undefined,
+  trace: Origin,
   after: unknown,
   value: T,
   options: unknown = noOptions,

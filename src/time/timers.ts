@@ -25,13 +25,15 @@
  *   `_onTimeout`, `_repeat`, `_idleStart` (loop time), `_destroyed`, and
  *   `_onImmediate` / `_destroyed` on an Immediate; getters over the handle,
  *   so a pending timer costs no more memory.
+ * - each Timeout and Immediate is an AsyncResource, as Node's own objects
+ *   are async resources (with the same async id fields).
  * @internal
  */
 import '../loop/internal/dispose.ts' // first: the dispose methods below need Symbol.dispose
 import { AsyncResource } from 'node:async_hooks'
 import type { EventLoop } from '../loop/event-loop.ts'
 import { Handle, TimerHandle } from '../loop/handle.ts'
-import type { Trace } from '../loop/trace.ts'
+import type { Origin } from '../loop/trace.ts'
 import { timeState } from './route.ts'
 import { host } from '../loop/internal/host.ts'
 
@@ -77,13 +79,12 @@ type Callback = (...args: any[]) => unknown
 
 /** The loop side of a Timeout. @internal */
 export class TimeoutHandle extends TimerHandle {
-  readonly _loop: EventLoop
+  /** The Timeout the user holds: `this` of the callback, and the async resource it runs in. */
   readonly _timeout: Timeout
   /** The period of an interval; null for a one-shot timeout. */
   _repeat: number | null
   /** clearTimeout was called (`'running'`: from its own callback): refresh() does nothing from now on. */
-  _cleared: boolean | 'running' = false
-  readonly #context: AsyncResource
+  _cleared: boolean | 'running'
 
   constructor(
     loop: EventLoop,
@@ -92,14 +93,18 @@ export class TimeoutHandle extends TimerHandle {
     repeat: boolean,
     callback: Callback,
     args: readonly unknown[] | undefined,
-    trace: Trace | undefined,
+    trace: Origin,
   ) {
     super(loop, loop.time() + delay, delay, callback, args, trace)
-    this._loop = loop
     this._timeout = timeout
     this._repeat = repeat ? delay : null
+    this._cleared = false
     this.kind = repeat ? 'interval' : 'timeout'
-    this.#context = new AsyncResource('Timeout')
+  }
+
+  /** The loop it is on (the owner every handle has). */
+  get _loop(): EventLoop {
+    return this._owner as EventLoop
   }
 
   override _run(): void {
@@ -113,8 +118,9 @@ export class TimeoutHandle extends TimerHandle {
     // there); clearTimeout makes it 'cancelled', refresh() 'pending'.
     this._state = 'running'
     try {
-      if (args === undefined) this.#context.runInAsyncScope(callback, this._timeout)
-      else this.#context.runInAsyncScope(callback, this._timeout, ...args)
+      const timeout = this._timeout
+      if (args === undefined) timeout.runInAsyncScope(callback, timeout)
+      else timeout.runInAsyncScope(callback, timeout, ...args)
     } finally {
       if (this._cleared === 'running') this._cleared = true // Node 24: null in the callback, undefined after it
       if (this._state === 'running') {
@@ -137,8 +143,13 @@ export class TimeoutHandle extends TimerHandle {
   }
 }
 
-/** ref/unref/hasRef, which Node's Timeout and Immediate share: the loop handle's `ref` flag. */
-abstract class Refable {
+/**
+ * ref/unref/hasRef, which Node's Timeout and Immediate share: the loop handle's `ref` flag.
+ * Each is its own async resource, as Node's are (its async id, and the async
+ * context its callback runs in, taken where it was scheduled): no second
+ * object per timer.
+ */
+abstract class Refable extends AsyncResource {
   /** @internal */ abstract readonly _handle: Handle
 
   /** Makes the timer keep the loop's work alive again (the default). */
@@ -172,8 +183,8 @@ export class Timeout extends Refable {
   #id: number | undefined
 
   /** @internal */
-  constructor(loop: EventLoop, callback: Callback, delay: number, repeat: boolean, args: readonly unknown[] | undefined, trace: Trace | undefined) {
-    super()
+  constructor(loop: EventLoop, callback: Callback, delay: number, repeat: boolean, args: readonly unknown[] | undefined, trace: Origin) {
+    super('Timeout')
     this._handle = new TimeoutHandle(loop, this, delay, repeat, callback, args, trace)
   }
 
@@ -248,14 +259,13 @@ export class Timeout extends Refable {
 
 /** The loop side of an Immediate: a ready-queue handle, as callSoon. @internal */
 export class ImmediateHandle extends Handle {
+  /** The Immediate the user holds: `this` of the callback, and the async resource it runs in. */
   readonly _immediate: Immediate
-  readonly #context: AsyncResource
 
-  constructor(loop: EventLoop, immediate: Immediate, callback: Callback, args: readonly unknown[] | undefined, trace: Trace | undefined) {
+  constructor(loop: EventLoop, immediate: Immediate, callback: Callback, args: readonly unknown[] | undefined, trace: Origin) {
     super(loop, callback, args, trace)
     this._immediate = immediate
     this.kind = 'immediate'
-    this.#context = new AsyncResource('Immediate')
   }
 
   override _run(): void {
@@ -265,8 +275,9 @@ export class ImmediateHandle extends Handle {
     this._args = undefined
     // Node's `_onImmediate` is the callback while it runs, null after.
     try {
-      if (args === undefined) this.#context.runInAsyncScope(callback, this._immediate)
-      else this.#context.runInAsyncScope(callback, this._immediate, ...args)
+      const immediate = this._immediate
+      if (args === undefined) immediate.runInAsyncScope(callback, immediate)
+      else immediate.runInAsyncScope(callback, immediate, ...args)
     } finally {
       this._callback = undefined
     }
@@ -285,8 +296,8 @@ export class Immediate extends Refable {
   /** @internal */ readonly _handle: ImmediateHandle
 
   /** @internal */
-  constructor(loop: EventLoop, callback: Callback, args: readonly unknown[] | undefined, trace: Trace | undefined) {
-    super()
+  constructor(loop: EventLoop, callback: Callback, args: readonly unknown[] | undefined, trace: Origin) {
+    super('Immediate')
     this._handle = new ImmediateHandle(loop, this, callback, args, trace)
   }
 
@@ -313,7 +324,7 @@ export function startTimeout(
   after: unknown,
   repeat: boolean,
   args: readonly unknown[] | undefined,
-  trace: Trace | undefined,
+  trace: Origin,
 ): Timeout {
   loop._checkOpen()
   const timeout = new Timeout(loop, callback, coerceDelay(after), repeat, args, trace)
@@ -322,7 +333,7 @@ export function startTimeout(
 }
 
 /** Queues an Immediate on `loop` (setImmediate). @internal */
-export function startImmediate(loop: EventLoop, callback: Callback, args: readonly unknown[] | undefined, trace: Trace | undefined): Immediate {
+export function startImmediate(loop: EventLoop, callback: Callback, args: readonly unknown[] | undefined, trace: Origin): Immediate {
   loop._checkOpen()
   const immediate = new Immediate(loop, callback, args, trace)
   loop._enqueue(immediate._handle)

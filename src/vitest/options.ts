@@ -4,6 +4,7 @@
 import type { Finding } from '../check/findings.ts'
 import type { TimeFlow } from '../loop/event-loop.ts'
 import { describeValue, expectDelay, expectOneOf, toEpochMs } from '../loop/internal/validate.ts'
+import { toTraceLimit } from '../loop/trace.ts'
 import { allFakeables } from '../time/route.ts'
 import type { Fakeable } from '../time/route.ts'
 
@@ -51,6 +52,13 @@ export interface LoopOptions {
   allow?: readonly LeakAllow[]
   /** Most callbacks one time-travel call may run at one instant. Default 100,000. */
   loopLimit?: number
+  /**
+   * How many creations (timers, callbacks, tasks) of the test's loop keep a
+   * creation trace: a whole number or `'all'`. Default 1,000. A leak made past
+   * them is reported with its number and the command that replays the test
+   * with full traces. `LOOP_TRACES` (`all` or a number), when set, wins.
+   */
+  traces?: number | 'all'
 }
 
 /** When a test gets its loop's timeline picture as an attachment (Vitest UI, the HTML report). */
@@ -92,6 +100,7 @@ export interface ProvidedOptions {
   onLeak?: OnLeak
   allow?: string[]
   loopLimit?: number
+  traces?: number | 'all'
   autoUse?: boolean
   exclude?: string[]
   /** Absolute: resolved against the root by the plugin. */
@@ -122,6 +131,7 @@ export function validateOptions(options: unknown, where: string): asserts option
     'onLeak',
     'allow',
     'loopLimit',
+    'traces',
     'autoUse',
     'exclude',
     'traceDir',
@@ -145,6 +155,7 @@ export function validateOptions(options: unknown, where: string): asserts option
     throw new TypeError(`Expected \`summary\` to be a boolean, got ${describeValue(o.summary)}`)
   }
   if (o.now !== undefined) toEpochMs('now', o.now)
+  if (o.traces !== undefined) toTraceLimit('traces', o.traces)
   if (o.debug !== undefined && typeof o.debug !== 'boolean') {
     throw new TypeError(`Expected \`debug\` to be a boolean, got ${describeValue(o.debug)}`)
   }

@@ -8,6 +8,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
 import { toEpochMs } from '../loop/internal/validate.ts'
+import { envTraces } from '../loop/internal/env.ts'
+import { toTraceLimit } from '../loop/trace.ts'
 import type { PluginOptions, ProvidedOptions } from './options.ts'
 import { providedKey, validateOptions } from './options.ts'
 import { SummaryReporter } from './run-summary.ts'
@@ -58,6 +60,7 @@ export function loopPlugin(options: PluginOptions = {}): Plugin {
         provide[providedKey] = provided
         // Here, in the main process, once per run: every worker starts its tests' loops at the same instant.
         provide[startKey] = runStartInstant()
+        envTraces() // a bad LOOP_TRACES stops the run here, as a bad LOOP_NOW does
       },
     },
     // The run's one-line summary (run-summary.ts), added before Vitest makes its reporters, once per run.
@@ -79,6 +82,7 @@ function toProvided(options: PluginOptions): ProvidedOptions {
   if (options.onSlow !== undefined) provided.onSlow = options.onSlow
   if (options.onLeak !== undefined) provided.onLeak = options.onLeak
   if (options.loopLimit !== undefined) provided.loopLimit = options.loopLimit
+  if (options.traces !== undefined) provided.traces = toTraceLimit('traces', options.traces) === Infinity ? 'all' : options.traces
   if (options.autoUse !== undefined) provided.autoUse = options.autoUse
   if (options.exclude !== undefined) provided.exclude = [...options.exclude]
   if (options.attach !== undefined) provided.attach = options.attach

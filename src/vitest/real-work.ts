@@ -34,6 +34,7 @@
 import { AsyncResource, createHook } from 'node:async_hooks'
 import type { AsyncHook } from 'node:async_hooks'
 import timers from 'node:timers'
+import { setTraceRealIo } from '../loop/trace.ts'
 
 /**
  * Node's own timers (node:timers), captured before virtual time is installed:
@@ -45,6 +46,25 @@ export const nodeTimers: { readonly setTimeout: typeof timers.setTimeout; readon
   ((globalThis as Record<symbol, unknown>)[Symbol.for('vitest-loop:node-timers')] as typeof nodeTimers | undefined) ??
   Object.freeze({ setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout })
 ;(globalThis as Record<symbol, unknown>)[Symbol.for('vitest-loop:node-timers')] = nodeTimers
+
+/**
+ * Network I/O starting: from then on, for the rest of the worker, loops trace
+ * past their budget, so that Node's own plumbing through the globals (fetch's
+ * undici) keeps the trace that tells it from the test's work (trace.ts). For
+ * the rest of the worker, not of the test: a pooled keep-alive connection
+ * serves later tests without a new socket, and its plumbing comes with it.
+ */
+const networkIo = new Set([
+  'TCPWRAP',
+  'TCPCONNECTWRAP',
+  'TLSWRAP',
+  'PIPECONNECTWRAP',
+  'UDPWRAP',
+  'GETADDRINFOREQWRAP',
+  'GETNAMEINFOREQWRAP',
+  'QUERYWRAP',
+  'HTTPCLIENTREQUEST',
+])
 
 /**
  * Resource types the hook leaves to Node's resource list (their liveness
@@ -128,7 +148,9 @@ function makeState(): RealWork {
     // kind of work is read from its object instead (see `alive`).
     hook: createHook({
       init(asyncId, type, _trigger, resource) {
-        if (type === 'PROMISE' || state.ours || listedOrDrained.has(type)) return
+        if (type === 'PROMISE' || state.ours) return
+        if (networkIo.has(type)) setTraceRealIo(true)
+        if (listedOrDrained.has(type)) return
         if (type === 'Timeout') {
           // Real timers only: virtual ones are AsyncResources of ours, run by the loop.
           if (resource instanceof AsyncResource || !isRealTimeout(resource)) return

@@ -24,12 +24,12 @@
  * unsure the watch says nothing and the test timeout applies as before.
  * @internal
  */
-import { describeHandle, locate, siteText } from '../check/findings.ts'
+import { describeHandle, locate, originSite } from '../check/findings.ts'
 import { withFrames } from '../check/report.ts'
 import { DeadlockError } from '../loop/errors.ts'
 import { _activeDrivers } from '../loop/event-loop.ts'
 import type { EventLoop } from '../loop/event-loop.ts'
-import type { TimerHandle } from '../loop/handle.ts'
+import type { Handle, TimerHandle } from '../loop/handle.ts'
 import { host } from '../loop/internal/host.ts'
 import { log } from '../loop/internal/log.ts'
 import type { Task } from '../loop/task.ts'
@@ -236,7 +236,7 @@ export class StallWatch {
         : last.pending
           ? `; it waits on ${describeHandle(last)} created at ${siteOf(last)}`
           : `; the last thing it scheduled, ${describeHandle(last)} created at ${siteOf(last)}, ${last.cancelled ? 'was cancelled' : 'has run'}`
-    return `  - Task '${task.name}' created at ${siteText(locate(task.trace).frames[0] ?? task.trace?.site)}${on}${did}`
+    return `  - Task '${task.name}' created at ${originSite(task._origin)}${on}${did}`
   }
 
   #debugHint(): string {
@@ -250,8 +250,8 @@ export class StallWatch {
   }
 }
 
-function siteOf(handle: { readonly trace: Trace | undefined }): string {
-  return siteText(locate(handle.trace).frames[0] ?? handle.trace?.site)
+function siteOf(handle: Handle): string {
+  return originSite(handle._origin)
 }
 
 /** The user's frames of a trace (or the dependency's, if only those), undefined if none. */

@@ -10,12 +10,12 @@ import type { Finding } from '../check/findings.ts'
 import { inspectLoop, splitFrames } from '../check/findings.ts'
 import { EventLoop } from '../loop/event-loop.ts'
 import type { TimeFlow } from '../loop/event-loop.ts'
-import { envDebug } from '../loop/internal/env.ts'
+import { envDebug, envTraces } from '../loop/internal/env.ts'
 import { getTraceCapture, setTraceCapture } from '../loop/trace.ts'
 import { handNodeWorkToHost } from '../time/hand-over.ts'
 import { shared } from '../loop/internal/context.ts'
 import { toEpochMs } from '../loop/internal/validate.ts'
-import { isHiddenFile, parseFrames } from '../loop/trace.ts'
+import { isHiddenFile, parseFrames, toTraceLimit } from '../loop/trace.ts'
 import type { Fakeable, LeakAllow, LoopOptions, OnLeak, OnSlow, ProvidedOptions } from './options.ts'
 import { foreignClock } from './foreign-clock.ts'
 import { beginTestWork, endTestWork } from './real-work.ts'
@@ -94,6 +94,7 @@ export class TestState {
           ...(config.now !== undefined ? { now: config.now } : {}),
           debug: config.debug ?? debugFromEnv,
           ...(config.loopLimit !== undefined ? { loopLimit: config.loopLimit } : {}),
+          ...(config.traces !== undefined ? { traces: config.traces } : {}),
           ...(config.slowCallbackDuration !== undefined ? { slowCallbackDuration: config.slowCallbackDuration } : {}),
           name: 'the test loop',
         })
@@ -119,6 +120,7 @@ export class TestState {
     if (options.onLeak !== undefined) this.onLeak = options.onLeak
     if (options.allow !== undefined) this.allow.push(...options.allow)
     if (options.toFake !== undefined) this.toFake = new Set(options.toFake)
+    if (options.traces !== undefined && envTraces() === undefined) loop._setTraceBudget(toTraceLimit('traces', options.traces))
   }
 
   /** The loop the globals route to for this test, if any. */

@@ -48,6 +48,11 @@ interface TestViMode {
   mocked: Date | undefined
   /** The test's toFake before vi changed it, put back by useRealTimers(). */
   toFake: ReadonlySet<Fakeable> | undefined
+  /**
+   * The loop's wall clock at loop time 0 before vi first moved it (setSystemTime,
+   * `now`): useRealTimers() puts it back, as vi gives the real Date back.
+   */
+  unmockedEpoch: number | undefined
 }
 
 const modeKey = Symbol.for('vitest-loop:vi-mode')
@@ -97,6 +102,8 @@ const fakeablesOf: Record<string, readonly Fakeable[]> = {
 function toFakeOf(config: FakeTimerConfig): Set<Fakeable> | undefined {
   const names = config.toFake as readonly string[] | undefined
   const notNames = (config as { toNotFake?: readonly string[] }).toNotFake
+  // Vitest 5's message (from @sinonjs/fake-timers), kept: users assert it.
+  if (names !== undefined && notNames !== undefined) throw new TypeError('config.toFake and config.toNotFake cannot be used together')
   if (names === undefined && notNames !== undefined) {
     const set = new Set<Fakeable>(allFakeables)
     for (const name of notNames) {
@@ -148,7 +155,7 @@ export function beginViTest(state: TestState): void {
   if (!workerMode.on || state.realTime) return
   const mode = modeOf(state)
   enterViMode(state, mode, workerMode.config)
-  if (workerMode.systemTime !== undefined) state.ensureLoop().setSystemTime(workerMode.systemTime)
+  if (workerMode.systemTime !== undefined) moveWallClock(state.ensureLoop(), mode, workerMode.systemTime)
 }
 
 /** A file ended: the next file starts without vi mode (each file has its own vi in Vitest). @internal */
@@ -161,7 +168,7 @@ export function endViFile(): void {
 function modeOf(state: TestState): TestViMode {
   let mode = testModes.get(state)
   if (mode === undefined) {
-    mode = { faking: false, config: {}, mocked: undefined, toFake: state.toFake }
+    mode = { faking: false, config: {}, mocked: undefined, toFake: state.toFake, unmockedEpoch: undefined }
     testModes.set(state, mode)
   }
   return mode
@@ -175,8 +182,14 @@ function enterViMode(state: TestState, mode: TestViMode, config: FakeTimerConfig
   mode.config = config
   mode.mocked = undefined
   state.toFake = toFake ?? mode.toFake
-  if (config.now !== undefined) loop.setSystemTime(epochOf(config.now))
+  if (config.now !== undefined) moveWallClock(loop, mode, epochOf(config.now))
   if (!state.bodyDone) loop.setTimeFlow(config.shouldAdvanceTime === true ? 'auto' : 'manual')
+}
+
+/** vi sets the wall clock: the first time, what it was is kept for useRealTimers(). */
+function moveWallClock(loop: EventLoop, mode: TestViMode, epoch: number): void {
+  mode.unmockedEpoch ??= loop.now() - loop.time()
+  loop.setSystemTime(epoch)
 }
 
 /** Installs the wrappers on `vi` (once per vi object). @internal */
@@ -315,8 +328,13 @@ export function wrapViTimers(vi: Vi, pluginActive: () => boolean): void {
     if (where === 'vi') return own.useFakeTimers.apply(this, args as [])
     const given = args[0] as FakeTimerConfig | undefined
     const config = { ...configured(), ...given }
+    try {
+      toFakeOf(config) // a bad toFake (from the call or the config) fails here, before anything changes
+    } catch (error) {
+      if (error instanceof Error) Error.captureStackTrace(error, useFakeTimers) // at the user's call
+      throw error
+    }
     if (where === 'file') {
-      toFakeOf(config) // a bad toFake fails here, not in every test
       workerMode.on = true
       workerMode.config = config
       return vi
@@ -334,13 +352,17 @@ export function wrapViTimers(vi: Vi, pluginActive: () => boolean): void {
     workerMode.systemTime = undefined
     if (where === 'file') return vi
     const { state, mode } = where
+    const loop = state.loop
+    const open = loop !== undefined && !loop.isClosed()
     if (mode.faking) {
       mode.faking = false
       state.toFake = mode.toFake
       // What is pending stays, for the sanitizer; time moves by itself again.
-      const loop = state.loop
-      if (loop !== undefined && !loop.isClosed() && !state.bodyDone) loop.setTimeFlow('auto')
+      if (open && !state.bodyDone) loop.setTimeFlow('auto')
     }
+    // A wall clock vi moved runs on from where it would be without vi (vi gives the real Date back).
+    if (open && mode.unmockedEpoch !== undefined) loop.setSystemTime(mode.unmockedEpoch + loop.time())
+    mode.unmockedEpoch = undefined
     mode.mocked = undefined
     return vi
   }
@@ -357,7 +379,7 @@ export function wrapViTimers(vi: Vi, pluginActive: () => boolean): void {
     // With fake timers on, no time is the epoch (vi's clock); without, the real time.
     const epoch = time === undefined ? (mode.faking ? 0 : host.dateNow()) : epochOf(time)
     const loop = state.ensureLoop()
-    if (!loop.isClosed()) loop.setSystemTime(epoch)
+    if (!loop.isClosed()) moveWallClock(loop, mode, epoch)
     if (!mode.faking) mode.mocked = new Date(epoch)
     return vi
   }

@@ -41,10 +41,24 @@ describe('polling loops and the last turn (test/fixtures/polling-and-last-turn)'
     it('reaches the leak a polling test really has, at the library lines', () => {
       expect(of('reaches the leak it really has: a heartbeat it never stops')).toEqual([
         ['LeakError: test left 2 pending timers on its loop', 'polls.test.ts:37:1'],
+        // Made after the poll's 1,000th setImmediate: past the trace budget (issue 13), so
+        // reported with its creation number and the replay command with full traces.
+        [timer('setTimeout(anonymous, 500 ms)', '1,500 ms', '1,000 ms'), ''],
+        [timer('setInterval(anonymous, 250 ms)', '1,250 ms', '1,000 ms'), 'scheduler.ts:8:23'],
+      ])
+      const [summary, late] = reported.filter((r) => r.test === 'reaches the leak it really has: a heartbeat it never stops')
+      expect(summary!.body.split('\n')[1]).toMatch(/^replay: LOOP_TRACES=all LOOP_NOW=\S+ vitest run polls\.test\.ts -t /)
+      expect(late!.body.split('\n')[1]).toMatch(/^no creation trace: it was creation #[\d,]+ of the test loop, past the ones a loop traces .*: LOOP_TRACES=all LOOP_NOW=/)
+    })
+
+    it('pinpoints that leak under LOOP_TRACES=all, as the replay line says', async () => {
+      const traced = await runVitest('polling-and-last-turn', ['polls.test.ts', '-t', 'a heartbeat it never stops'], { LOOP_TRACES: 'all' })
+      expect(reportedErrors(traced.output).map((r) => [r.error, r.at])).toEqual([
+        ['LeakError: test left 2 pending timers on its loop', 'polls.test.ts:37:1'],
         [timer('setTimeout(anonymous, 500 ms)', '1,500 ms', '1,000 ms'), 'scheduler.ts:11:7'],
         [timer('setInterval(anonymous, 250 ms)', '1,250 ms', '1,000 ms'), 'scheduler.ts:8:23'],
       ])
-    })
+    }, 60_000)
 
     it('fails a true runaway once, with LoopLimitError at the line that re-queues, not at the test timeout', () => {
       const errors = of('spins with nothing that could ever end it')

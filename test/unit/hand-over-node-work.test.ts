@@ -7,8 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installVirtualTime, newEventLoop } from 'vitest-loop/core'
 import { inspectLoop } from '../../src/check/findings.ts'
 import { handNodeWorkToHost } from '../../src/time/hand-over.ts'
+import { setTraceRealIo } from '../../src/loop/trace.ts'
+import { watchRealWork } from '../../src/vitest/real-work.ts'
 
 describe('handNodeWorkToHost', () => {
+  // What the setup file does first: the hook that sees network I/O start.
+  watchRealWork()
   const server = createServer((_, res) => res.end('pong'))
   let url = ''
   beforeAll(async () => {
@@ -48,6 +52,32 @@ describe('handNodeWorkToHost', () => {
     const immediates = byNode.filter((handle) => handle.kind === 'immediate')
     expect(immediates.length).toBeGreaterThan(0)
     expect(ran).toEqual(expect.arrayContaining(immediates))
+    loop.close()
+  })
+
+  it("tells Node's plumbing from the test's work past the trace budget: network I/O in the worker turns full traces on", async () => {
+    const loop = newEventLoop({ timeFlow: 'manual', traces: 10 })
+    const installation = installVirtualTime(loop)
+    try {
+      for (let i = 0; i < 20; i++) clearTimeout(setTimeout(() => {}, 10))
+      const response = await fetch(url)
+      expect(await response.text()).toBe('pong')
+    } finally {
+      installation.uninstall()
+    }
+    const byNode = loop._snapshot().handles.filter((handle) => handle.trace?.byNode)
+    expect(byNode.length).toBeGreaterThan(0)
+    expect(inspectLoop(loop._snapshot(), 'test')).toEqual([])
+    expect(handNodeWorkToHost(loop)).toBe(byNode.length)
+    loop.close()
+  })
+
+  it('without network I/O in the worker, a creation past the budget is only numbered', () => {
+    setTraceRealIo(false)
+    const loop = newEventLoop({ timeFlow: 'manual', traces: 0 })
+    expect(typeof loop.callSoon(() => {})._origin).toBe('number')
+    setTraceRealIo(true)
+    expect(loop.callSoon(() => {}).trace?.site?.file).toContain('hand-over-node-work.test.ts')
     loop.close()
   })
 })

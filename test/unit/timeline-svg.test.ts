@@ -86,7 +86,8 @@ describe('timelineSvg', () => {
   })
 
   it('folds lanes past the limit into one that counts them, and stays under 100 kB at 10,000 events', async () => {
-    const loop = newEventLoop({ ioProbe: () => false, loopLimit: 1_000_000 })
+    // 6,800 timers: past the default trace budget, so every one traced to keep its line's lane.
+    const loop = newEventLoop({ ioProbe: () => false, loopLimit: 1_000_000, traces: 'all' })
     loop._setRecording(true)
     // 60 distinct scheduling lines, through generated functions (each its own site).
     const schedulers = Array.from({ length: 60 }, (_, i) =>

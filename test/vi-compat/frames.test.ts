@@ -9,14 +9,15 @@ import { useLoop } from 'vitest-loop'
 declare function requestAnimationFrame(callback: (time: number) => void): number
 declare function cancelAnimationFrame(id: number): void
 
-beforeEach(() => {
-  vi.useFakeTimers()
-})
-afterEach(() => {
-  vi.useRealTimers()
-})
-
 describe('advanceTimersToNextFrame', () => {
+  // In the describe block: jsdom.test.ts imports this file beside others.
+  beforeEach(() => {
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
   it('runs the requested frame callbacks in order', () => {
     const order: string[] = []
     requestAnimationFrame(() => order.push('one'))

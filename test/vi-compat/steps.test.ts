@@ -140,6 +140,19 @@ describe('clearAllTimers (FakeTimers.reset)', () => {
   it('does nothing without fake timers', () => {
     expect(() => vi.clearAllTimers()).not.toThrow()
   })
+
+  it('drops a pending immediate; a nextTick callback stays real and still runs', async () => {
+    vi.useFakeTimers()
+    const fn = vi.fn()
+    process.nextTick(fn)
+    setImmediate(fn)
+    vi.clearAllTimers()
+    vi.runAllTicks()
+    vi.runAllTimers()
+    expect(fn).not.toHaveBeenCalled()
+    await new Promise<void>((resolve) => process.nextTick(resolve))
+    expect(fn).toHaveBeenCalledOnce()
+  })
 })
 
 describe('runOnlyPendingTimers', () => {
@@ -257,6 +270,22 @@ describe('runAllTicks', () => {
     vi.runAllTicks()
     expect(fn).not.toHaveBeenCalled()
     return new Promise<void>((resolve) => process.nextTick(resolve)).then(() => expect(fn).toHaveBeenCalledTimes(1))
+  })
+
+  it('does nothing when no ticks have been scheduled', () => {
+    vi.useFakeTimers()
+    const nextTick = vi.spyOn(process, 'nextTick')
+    try {
+      expect(vi.runAllTicks()).toBe(vi)
+      expect(nextTick).not.toHaveBeenCalled()
+    } finally {
+      nextTick.mockRestore()
+    }
+    expect(useLoop().time()).toBe(0)
+  })
+
+  it('needs fake timers, as vi does', () => {
+    expect(() => vi.runAllTicks()).toThrow(/the timers APIs are not mocked/)
   })
 
   it('refuses toFake: [\'nextTick\'] with a clear error', () => {

@@ -15,6 +15,23 @@ export function envDebug(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /**
+ * `LOOP_TRACES`: how many creations each loop traces, for every loop, over the
+ * option `traces` (so that a report's replay command gets full traces whatever
+ * the config says): `all`, or a whole number. Unset or empty: undefined.
+ * Anything else is a RangeError that names the variable and the value.
+ * @internal
+ */
+export function envTraces(env: NodeJS.ProcessEnv = process.env): number | 'all' | undefined {
+  const v = env.LOOP_TRACES?.trim()
+  if (v === undefined || v === '') return undefined
+  if (v.toLowerCase() === 'all') return 'all'
+  if (/^\d+$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v)
+  throw new RangeError(
+    `Expected \`LOOP_TRACES\` to be 'all' or a whole number of traced creations per loop (default 1000), got ${JSON.stringify(env.LOOP_TRACES)}`,
+  )
+}
+
+/**
  * `LOOP_NOW`: the start instant of every test's loop, to replay a run. An
  * ISO date (`2026-12-03T19:00:00.000Z`, `2026-12-03`) or epoch milliseconds
  * (`1796324400000`); unset or empty: undefined. Anything else is a RangeError
