@@ -17,7 +17,7 @@
  */
 import { DeadlockError, LoopLimitError } from './errors.ts'
 import { runOnExecutor } from './internal/executor.ts'
-import { batchedHop, host, hop } from './internal/host.ts'
+import { HopChain, host, hop } from './internal/host.ts'
 import { Turns } from './internal/turns.ts'
 import type { Handle } from './handle.ts'
 import type { ExceptionContext, JumpGate, PassGoal, Scheduler } from './scheduler.ts'
@@ -70,6 +70,43 @@ let activeDrivers = 0
 /** How many async drivers run right now, on every loop. @internal */
 export function _activeDrivers(): number {
   return activeDrivers
+}
+
+/** One async driver call, and where its passes stand (`Drivers.#runPasses`). */
+class Run {
+  /** Passes run, for `goal.passes`. */
+  passes = 0
+  /** Callbacks run towards loopLimit (per instant unless `goal.limitTotal`), and the instant counted. */
+  count = 0
+  countAt: number
+  /** Handles of the current pass not taken yet. */
+  left = 0
+  /** The pending `#runPasses` promise. */
+  settle: ((end: boolean | undefined) => void) | undefined = undefined
+  fail: ((error: unknown) => void) | undefined = undefined
+  /** The next step, and the immediates that call it: made on the first pass. */
+  step: (() => void) | undefined = undefined
+  hops: HopChain | undefined = undefined
+  readonly token: number
+  readonly goal: Goal
+  readonly stoppable: boolean
+  readonly turns: Turns
+
+  constructor(token: number, goal: Goal, stoppable: boolean, turns: Turns, time: number) {
+    this.token = token
+    this.goal = goal
+    this.stoppable = stoppable
+    this.turns = turns
+    this.countAt = time
+  }
+
+  /** Hands the driver back to `#loop`, with what it returns (undefined: it decides). */
+  end(value: boolean | undefined): void {
+    const settle = this.settle!
+    this.settle = undefined
+    this.fail = undefined
+    settle(value)
+  }
 }
 
 /** Settings of the drivers, checked by the EventLoop constructor. @internal */
@@ -303,14 +340,13 @@ export class Drivers implements JumpGate {
 
   /**
    * The async driver. Returns true when stop() ended it. Leaves early when
-   * another driver took over (`token` changed) or the loop closed.
+   * another driver took over (`token` changed) or the loop closed. The passes
+   * themselves run from real immediates (`#runPasses`); this function decides
+   * what happens when a pass finds nothing to run.
    */
   async #loop(token: number, goal: Goal, stoppable = false): Promise<boolean> {
     const s = this.#s
-    const turns = new Turns(this.#loopLimit, goal.turns)
-    let passes = 0
-    let count = 0
-    let countAt = s.time
+    const run = new Run(token, goal, stoppable, new Turns(this.#loopLimit, goal.turns), s.time)
     let first = true
     for (;;) {
       if (this.#driverToken !== token || s.closed) return false
@@ -328,7 +364,7 @@ export class Drivers implements JumpGate {
       // runs, of what is due now, without jumping time: asyncio's run_forever
       // polls with timeout 0 when stopping.
       const stopping = stoppable && this.stopping
-      const n = s.preparePass(stopping ? { ...goal, jump: false } : goal, this, turns)
+      const n = s.preparePass(stopping ? { ...goal, jump: false } : goal, this, run.turns)
       if (n === 0) {
         if (stopping) {
           this.stopping = false
@@ -351,28 +387,85 @@ export class Drivers implements JumpGate {
         await this.#idle(goal, token)
         continue
       }
-      for (let i = 0; i < n; i++) {
-        if (this.#driverToken !== token || s.closed) return false
+      const end = await this.#runPasses(run, n)
+      if (end !== undefined) return end
+    }
+  }
+
+  /**
+   * Runs the pass `preparePass` just began (`n` handles), and the passes after
+   * it while each finds work, one callback per real macrotask (`HopChain`):
+   * no promise per callback. Settles with what the driver returns (true:
+   * stop() ended it; false: leave), or undefined when a pass finds nothing to
+   * run: `#loop` decides what then.
+   */
+  #runPasses(run: Run, n: number): Promise<boolean | undefined> {
+    return new Promise<boolean | undefined>((resolve, reject) => {
+      run.left = n
+      run.settle = resolve
+      run.fail = reject
+      if (run.hops === undefined) {
+        const step = (): void => this.#step(run)
+        run.step = step
+        run.hops = new HopChain(step)
+      }
+      // The first callback is called from a process.nextTick callback, not
+      // from this promise job: then, as after a callback of Node's, the
+      // nextTick callbacks it queues run before the promise jobs it queues.
+      // It runs as soon as this job ends (nothing else is queued: the driver
+      // resumed after a hop). Later ones are called at the top of an immediate.
+      host.nextTick(run.step!)
+    })
+  }
+
+  /**
+   * One step of `#runPasses`, called with nothing else on the stack: calls the
+   * next handle of the pass (at the end of a pass, begins the next one), then
+   * asks for the next step after one real macrotask. Never throws: an error
+   * (LoopLimitError) rejects the run.
+   */
+  #step(run: Run): void {
+    const s = this.#s
+    const goal = run.goal
+    try {
+      for (;;) {
+        if (run.left === 0) {
+          // A pass ended, and the promise jobs its last callback queued ran.
+          if (run.stoppable && this.stopping) {
+            this.stopping = false
+            return run.end(true)
+          }
+          if (goal.passes !== undefined && ++run.passes >= goal.passes) return run.end(false)
+          if (this.#driverToken !== run.token || s.closed) return run.end(false)
+          if (goal.until?.()) return run.end(false)
+          const n = s.preparePass(goal, this, run.turns)
+          if (n === 0) return run.end(undefined)
+          run.left = n
+        }
+        if (this.#driverToken !== run.token || s.closed) return run.end(false)
+        run.left--
         const handle = s.takeNext()
         if (handle === undefined) continue
-        // Called from a process.nextTick callback, not from this promise job:
-        // then, as after a callback of Node's, the nextTick callbacks it queues
-        // run before the promise jobs it queues. It runs as soon as this job
-        // ends (nothing else is queued: the driver resumed after a hop), and
-        // the hop below waits for it and for all it queued.
-        host.nextTick(s.callFromTick, handle)
-        if (s.time !== countAt) {
-          countAt = s.time
-          if (!goal.limitTotal) count = 0
+        if (s.time !== run.countAt) {
+          run.countAt = s.time
+          if (!goal.limitTotal) run.count = 0
         }
-        if (++count > this.#watchAt) this.#nearLimit(count)
-        await batchedHop()
+        if (++run.count > this.#watchAt) {
+          // Past loopLimit, the culprit runs after the error has reached
+          // whoever handles it (promise jobs), as it did when callbacks ran
+          // from the driver's job: the report still reads its callback.
+          if (run.count > this.#loopLimit) host.setImmediate(s.callFromTick, handle)
+          this.#nearLimit(run.count)
+        }
+        s.call(handle)
+        run.hops!.next()
+        return
       }
-      if (stoppable && this.stopping) {
-        this.stopping = false
-        return true
-      }
-      if (goal.passes !== undefined && ++passes >= goal.passes) return false
+    } catch (error) {
+      const fail = run.fail!
+      run.settle = undefined
+      run.fail = undefined
+      fail(error)
     }
   }
 

@@ -18,25 +18,34 @@ export interface FutureOwner extends HandleOwner {
 
 /** loop.sleep: resolves with `value` after `ms`, or rejects with the signal's reason. @internal */
 export function sleepOn<T>(loop: FutureOwner, ms: number, value: T | undefined, signal: AbortSignal | undefined, trace: Origin): Promise<T> {
-  if (signal?.aborted) return Promise.reject(signal.reason)
+  if (signal === undefined) {
+    // No signal to listen to: the timer resolves the promise itself.
+    let timer!: TimerHandle
+    const promise = new Promise<T>((resolve) => {
+      timer = new TimerHandle(loop, loop.time() + ms, ms, resolve, value === undefined ? undefined : [value], trace)
+    })
+    loop._schedule(timer)
+    return promise
+  }
+  if (signal.aborted) return Promise.reject(signal.reason)
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {
       timer.cancel()
-      reject(signal!.reason)
+      reject(signal.reason)
     }
     const timer = new TimerHandle(
       loop,
       loop.time() + ms,
       ms,
       () => {
-        signal?.removeEventListener('abort', onAbort)
+        signal.removeEventListener('abort', onAbort)
         resolve(value as T)
       },
       undefined,
       trace,
     )
     loop._schedule(timer)
-    signal?.addEventListener('abort', onAbort, { once: true })
+    signal.addEventListener('abort', onAbort, { once: true })
   })
 }
 

@@ -5,7 +5,6 @@
  * @internal
  */
 import { performance as realPerformance } from 'node:perf_hooks'
-import { Deque } from './deque.ts'
 
 export interface Host {
   readonly setImmediate: typeof globalThis.setImmediate
@@ -53,39 +52,53 @@ export function hop(): Promise<void> {
 
 /**
  * The wait between two callbacks of an async driver, without a trip round the
- * real event loop each. Immediates queued together run in one check phase,
- * and Node runs every process.nextTick callback and promise job between any
- * two of them, as between two of its timers; so resuming from one of a batch
- * of immediates armed at once gives what a fresh hop() gives (everything the
- * last callback queued has run) without an epoll call per callback. Batches
- * double while drivers keep waiting, up to `maxHopBatch`, and fall back to one
- * when an immediate finds nobody waiting (a leftover costs a no-op call);
- * real I/O and real timers still get a turn once per batch. The I/O probe
- * reads Node's live resource list on every call, so a driver that asks it
- * (the pump, runUntilComplete, runForever) sees I/O a callback started
- * whichever immediate resumed it.
+ * real event loop each, and without a promise: `next()` calls the step after
+ * one real macrotask, from an immediate. Immediates queued together run in one
+ * check phase, and Node runs every process.nextTick callback and promise job
+ * between any two of them, as between two of its timers; so a step run from
+ * one of a batch of immediates armed at once finds everything the last
+ * callback queued has run, as after a fresh hop(), without an epoll call per
+ * callback. And a callback called at the top of an immediate is followed by
+ * its nextTick callbacks, then its promise jobs, as Node's own callbacks are.
+ * Batches double while the step keeps asking, up to `maxHopBatch`, and fall
+ * back to one when an immediate finds nothing to do (a leftover costs a no-op
+ * call); real I/O and real timers still get a turn once per batch. One chain
+ * per driver call: its immediates are armed in the driver's async context
+ * (the first from the driver itself, the rest from the steps), so the
+ * callbacks it runs see the context the driver was called in.
  * @internal
  */
 const maxHopBatch = 256
-const hopWaiters = new Deque<() => void>()
-let hopsArmed = 0
-let hopBatch = 1
 
-function releaseHop(): void {
-  hopsArmed--
-  const resolve = hopWaiters.shift()
-  if (resolve === undefined) hopBatch = 1
-  else resolve()
-}
+/** @internal */
+export class HopChain {
+  #armed = 0
+  #batch = 1
+  #waiting = false
+  readonly #step: () => void
 
-export function batchedHop(): Promise<void> {
-  return new Promise((resolve) => {
-    hopWaiters.push(resolve)
-    if (hopWaiters.length > hopsArmed) {
-      for (let i = 0; i < hopBatch; i++) host.setImmediate(releaseHop)
-      hopsArmed += hopBatch
-      if (hopBatch < maxHopBatch) hopBatch *= 2
+  /** `step` must not throw: it runs at the top of a real immediate. */
+  constructor(step: () => void) {
+    this.#step = step
+  }
+
+  /** Calls the step after one real macrotask: once every nextTick callback and promise job queued before has run. */
+  next(): void {
+    this.#waiting = true
+    if (this.#armed > 0) return
+    const batch = this.#batch
+    for (let i = 0; i < batch; i++) host.setImmediate(this.#release)
+    this.#armed = batch
+    if (batch < maxHopBatch) this.#batch = batch * 2
+  }
+
+  readonly #release = (): void => {
+    this.#armed--
+    if (!this.#waiting) {
+      this.#batch = 1
+      return
     }
-  })
+    this.#waiting = false
+    this.#step()
+  }
 }
-
