@@ -18,13 +18,10 @@
  * passes do not fire inside the busy code (nothing runs there): they run on
  * the loop's next pass, late, in due order, as Node runs timers after a
  * blocking callback. Nothing fires out of order and time never goes back.
- *
- * @sinonjs/fake-timers is required when the virtual Date is first made (when
- * virtual time is installed), not when `vitest-loop/core` is imported.
+
  * @internal
  */
-import { createRequire } from 'node:module'
-import type FakeTimersModule from '@sinonjs/fake-timers'
+import FakeTimers from '@sinonjs/fake-timers'
 import type { EventLoop } from '../loop/event-loop.ts'
 import { host } from '../loop/internal/host.ts'
 import { invalidArgType, outOfRange } from './internal/node-errors.ts'
@@ -73,14 +70,11 @@ function wallClock(): number {
   return Math.floor(loop.now())
 }
 
-const require = createRequire(import.meta.url)
-
 let virtualDate: DateConstructor | undefined
 
 /** fake-timers' Date on the loop's wall clock, made once. */
 function makeVirtualDate(): DateConstructor {
   if (virtualDate !== undefined) return virtualDate
-  const FakeTimers = require('@sinonjs/fake-timers') as typeof FakeTimersModule
   // A global of our own so that fake-timers takes the real Date and Intl and
   // does not probe the (maybe patched) global setTimeout.
   const clock = FakeTimers.withGlobal({ Date: host.Date, Intl: globalThis.Intl }).createClock(0)
@@ -96,9 +90,11 @@ function makeVirtualDate(): DateConstructor {
 
 /**
  * The `Date` that replaces the global one: fake-timers' Date, on the loop's
- * wall clock. Not a lazy stand-in: a Proxy would put a trap on every
- * `Date.now()` of the code under test, and a test file that never reads the
- * clock is rare (the runner itself reads it).
+ * wall clock. Loaded with this module, not on first use: fake-timers probes
+ * the global setTimeout when it loads, which must be the host's (not ours,
+ * nor a test's stand-in), and every test file of the plugin installs virtual
+ * time at once anyway. Not a lazy Proxy either: that would put a trap on
+ * every `Date.now()` of the code under test.
  * @internal
  */
 export function getVirtualDate(): DateConstructor {
