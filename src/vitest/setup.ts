@@ -35,7 +35,7 @@ import { noteForSummary } from './run-summary.ts'
 import { isAllowed, providedKey } from './options.ts'
 import type { Fakeable, OnLeak, ProvidedOptions } from './options.ts'
 import { watchRealWork, withRunnerTimer } from './real-work.ts'
-import { getFn, setFn } from './runner-api.ts'
+import { getFn, runnerRoute, setFn } from './runner-api.ts'
 import { StallWatch } from './stall-watch.ts'
 import { replayLine, runStartInstant, startKey } from './start-instant.ts'
 import { TestState, currentTestState, worker } from './test-state.ts'
@@ -315,11 +315,17 @@ function writeTrace(state: TestState, events: Parameters<typeof chromeTrace>[0],
   return relative.startsWith('..') ? file : relative
 }
 
-/** `replay: LOOP_NOW=<start instant> vitest run <file> -t <name>`, the command that runs this test again as it ran. */
+/**
+ * `replay: LOOP_NOW=<start instant> vitest run <file> -t <name>`, the command
+ * that runs this test again as it ran. `-t` matches the names of the describe
+ * blocks and the test joined by spaces in Vitest 4.1 (as Jest), by ` > ` in
+ * Vitest 5 (its `fullTestName`).
+ */
 function replay(task: RunnerTestCase): string {
   const names = [task.name]
   for (let suite = task.suite; suite !== undefined && suite !== task.file; suite = suite.suite) names.unshift(suite.name)
-  return replayLine(startInstant, task.file.name, names.join(' ')) // the file's name is its path from the root
+  const separator = runnerRoute === 'runTask' ? ' > ' : ' '
+  return replayLine(startInstant, task.file.name, names.join(separator)) // the file's name is its path from the root
 }
 
 /** `error` with `line` added to its message, in its stack too (whose head is the message). */

@@ -43,7 +43,8 @@ export function formatInstant(ms: number): string {
 /**
  * The line a failure report ends with: the instant and the command that
  * replays the test. `file` is relative to the root, `name` the test's full
- * name (describe blocks and the test, joined by spaces as `-t` matches it).
+ * name (describe blocks and the test, joined as the running Vitest's `-t`
+ * matches them: by spaces in 4.1, by ` > ` in 5).
  * @internal
  */
 export function replayLine(instant: number, file: string, name: string): string {
