@@ -5,6 +5,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installVirtualTime, newEventLoop } from 'vitest-loop/core'
+import type { EventLoop, Handle } from 'vitest-loop/core'
 import { inspectLoop } from '../../src/check/findings.ts'
 import { handNodeWorkToHost } from '../../src/time/hand-over.ts'
 import { setTraceRealIo } from '../../src/loop/trace.ts'
@@ -24,10 +25,15 @@ describe('handNodeWorkToHost', () => {
     await new Promise((resolve) => server.close(resolve))
   })
 
-  it("moves what Node's internals queued on the loop to the real event loop, and the sanitizer never reports it", async () => {
-    const loop = newEventLoop({ timeFlow: 'manual' })
+  /**
+   * Fetches from the server with virtual time on `loop` (after `before`), and
+   * returns the pending work Node's internals left on it, which the sanitizer
+   * must not report.
+   */
+  async function fetchOn(loop: EventLoop, before?: () => void): Promise<Handle[]> {
     const installation = installVirtualTime(loop)
     try {
+      before?.()
       const response = await fetch(url)
       expect(await response.text()).toBe('pong')
     } finally {
@@ -36,6 +42,12 @@ describe('handNodeWorkToHost', () => {
     const byNode = loop._snapshot().handles.filter((handle) => handle.trace?.byNode)
     expect(byNode.length).toBeGreaterThan(0)
     expect(inspectLoop(loop._snapshot(), 'test')).toEqual([])
+    return byNode
+  }
+
+  it("moves what Node's internals queued on the loop to the real event loop, and the sanitizer never reports it", async () => {
+    const loop = newEventLoop({ timeFlow: 'manual' })
+    const byNode = await fetchOn(loop)
 
     const ran: unknown[] = []
     for (const handle of byNode) {
@@ -57,17 +69,9 @@ describe('handNodeWorkToHost', () => {
 
   it("tells Node's plumbing from the test's work past the trace budget: network I/O in the worker turns full traces on", async () => {
     const loop = newEventLoop({ timeFlow: 'manual', traces: 10 })
-    const installation = installVirtualTime(loop)
-    try {
+    const byNode = await fetchOn(loop, () => {
       for (let i = 0; i < 20; i++) clearTimeout(setTimeout(() => {}, 10))
-      const response = await fetch(url)
-      expect(await response.text()).toBe('pong')
-    } finally {
-      installation.uninstall()
-    }
-    const byNode = loop._snapshot().handles.filter((handle) => handle.trace?.byNode)
-    expect(byNode.length).toBeGreaterThan(0)
-    expect(inspectLoop(loop._snapshot(), 'test')).toEqual([])
+    })
     expect(handNodeWorkToHost(loop)).toBe(byNode.length)
     loop.close()
   })
