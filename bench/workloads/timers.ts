@@ -74,7 +74,7 @@ export function asyncAdvance(engine: Engine, n: number): () => Promise<number> {
  * the first rep (untimed), and every rep times `ticks` more ticks on it: the
  * warm-up reps absorb the collection that promotes the fresh timers.
  */
-export function farTick(engine: Engine, n: number, ticks: number): () => number {
+export function farTick(engine: Engine, n: number, ticksOf: number | (() => number)): () => number {
   const make = clockOf(engine)
   const ds = delays(n, 1_000_000_000, 2_000_000_000)
   const cb = (): void => {
@@ -86,18 +86,31 @@ export function farTick(engine: Engine, n: number, ticks: number): () => number 
       clock = make()
       for (let i = 0; i < n; i++) clock.setTimeout(cb, ds[i]!)
     }
+    const ticks = typeof ticksOf === 'number' ? ticksOf : ticksOf()
     const t0 = realNow()
     for (let i = 0; i < ticks; i++) clock.advanceSync(1)
     return (realNow() - t0) / ticks
   }
 }
 
-/** How many ticks make a D rep last about `targetMs`, from a short probe. */
+/**
+ * How many ticks make a D rep last about `targetMs`. The probe runs growing
+ * batches of ticks on its own clock until one lasts half the target: a
+ * figure from a few cold ticks (interpreter, first collection of the fresh
+ * timers) is 100× the warm one, and reps sized from it lasted 0.1 ms, so
+ * that one pause of the process decided the median.
+ */
 export function calibrateTicks(engine: Engine, n: number, targetMs: number): number {
-  const probe = farTick(engine, n, 10)
-  probe()
-  const perTick = probe()
-  return Math.max(10, Math.min(200_000, Math.round(targetMs / Math.max(perTick, 1e-5))))
+  const maxTicks = 2_000_000
+  let ticks = 100
+  let perTick = Infinity
+  const probe = farTick(engine, n, () => ticks)
+  for (;;) {
+    perTick = probe()
+    if (perTick * ticks >= targetMs / 2 || ticks >= maxTicks) break
+    ticks = Math.min(maxTicks, ticks * 4)
+  }
+  return Math.max(10, Math.min(maxTicks, Math.round(targetMs / Math.max(perTick, 1e-6))))
 }
 
 /** Bytes of heap per pending timer (median of 3 fills). */
