@@ -12,16 +12,17 @@
  * says so. Lanes past `maxLanes` fold into one that counts them; marks are
  * binned by pixel so 10,000 events stay small (at most about 100 kB).
  */
-import type { Handle } from '../loop/handle.ts'
+import type { Handle, HandleKind } from '../loop/handle.ts'
 import type { Task } from '../loop/task.ts'
 import { ms } from '../loop/timeline.ts'
-import type { TimelineEvent } from '../loop/timeline.ts'
+import type { RecordedEvent } from '../loop/timeline.ts'
+import type { Origin } from '../loop/trace.ts'
 import { originSite } from './findings.ts'
 
 /** What the picture is drawn from. */
 export interface TimelinePicture {
   /** The recorded events, oldest first. */
-  readonly events: readonly TimelineEvent[]
+  readonly events: readonly RecordedEvent[]
   /** Events recorded but no longer kept (the oldest). */
   readonly dropped: number
   /** Loop time at the test's end (ms). */
@@ -93,10 +94,10 @@ export function timelineSvg(picture: TimelinePicture): string {
     return lane
   }
   const taskLane = (task: Task<unknown>): Lane => laneOf(`task:${taskId(task)}`, `Task '${task.name}'`, originSite(task._origin), 'task')
-  const siteLane = (handle: Handle): Lane => {
+  const siteLane = (origin: Origin, kind: HandleKind): Lane => {
     // Handles made past the trace budget share one lane: their numbers are no site.
-    const site = typeof handle._origin === 'number' ? untracedSite : originSite(handle._origin)
-    return laneOf(`site:${site}`, apiOf(handle), site, 'site')
+    const site = typeof origin === 'number' ? untracedSite : originSite(origin)
+    return laneOf(`site:${site}`, apiOf(kind), site, 'site')
   }
 
   for (const event of events) {
@@ -120,8 +121,8 @@ export function timelineSvg(picture: TimelinePicture): string {
       case 'scheduled':
       case 'fired':
       case 'cancelled': {
-        if (event.handle === undefined) break
-        const lane = event.startsTask && event.task !== undefined ? taskLane(event.task) : siteLane(event.handle)
+        if (event.kind === undefined) break
+        const lane = event.startsTask && event.task !== undefined ? taskLane(event.task) : siteLane(event.origin, event.kind)
         lane.marks.push([event.time, event.type])
         lane.events++
         break
@@ -132,9 +133,13 @@ export function timelineSvg(picture: TimelinePicture): string {
   }
   // What the test left: each pending handle from where it was scheduled (its
   // last scheduling event kept, else the first time shown) to the end.
-  const scheduledAt = new Map<Handle, number>()
-  for (const event of events) if (event.type === 'scheduled' && event.handle !== undefined) scheduledAt.set(event.handle, event.time)
-  for (const handle of picture.pending) siteLane(handle).pending.push(scheduledAt.get(handle) ?? start)
+  // A handle is known by its origin, one per creation (none when capture was off).
+  const scheduledAt = new Map<Origin, number>()
+  for (const event of events) if (event.type === 'scheduled' && event.origin !== undefined) scheduledAt.set(event.origin, event.time)
+  for (const handle of picture.pending) {
+    const origin = handle._origin
+    siteLane(origin, handle.kind).pending.push((origin === undefined ? undefined : scheduledAt.get(origin)) ?? start)
+  }
   for (const task of picture.pendingTasks) {
     const lane = taskLane(task)
     lane.span ??= { from: start, to: undefined, state: 'pending' }
@@ -270,8 +275,8 @@ const apis: Record<string, string> = {
   callback: 'callSoon',
 }
 
-function apiOf(handle: Handle): string {
-  return apis[handle.kind] ?? handle.kind
+function apiOf(kind: HandleKind): string {
+  return apis[kind] ?? kind
 }
 
 const taskIds = new WeakMap<Task<unknown>, number>()

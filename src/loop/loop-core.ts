@@ -17,8 +17,8 @@ import { watchTaskSteps } from './internal/task-steps.ts'
 import { Scheduler, taskStarts } from './scheduler.ts'
 import type { ExceptionContext, SchedulerOwner, SlowCallback } from './scheduler.ts'
 import type { Task, TaskOwner } from './task.ts'
-import { LightRecord, readRecord, recordCancelled, recordScheduled, recordTaskCreated, recordTaskFinished, Timeline } from './timeline.ts'
-import type { TimelineEvent } from './timeline.ts'
+import { LightRecord, readRecord, recordCancelled, recordedFromTimeline, recordScheduled, recordTaskCreated, recordTaskFinished, Timeline } from './timeline.ts'
+import type { RecordedEvent, TimelineEvent } from './timeline.ts'
 import { defaultTraceBudget, formatOrigin } from './trace.ts'
 import type { Origin, Trace, TraceBudget } from './trace.ts'
 
@@ -104,7 +104,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     this._tasks.add(task)
     const s = this._s
     if (s.debug) s.timeline!.taskCreated(s.time, task)
-    s.record?.add(recordTaskCreated, s.time, task)
+    s.record?.task(recordTaskCreated, s.time, task)
     if (s.firstScheduled === undefined && !s.everRan) s.firstScheduled = task._origin
   }
 
@@ -147,15 +147,18 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
   }
 
   /**
-   * What the loop recorded, as timeline events, oldest first: debug mode's
-   * timeline when it was ever on (it says more), else the light record.
-   * Undefined when neither was kept. @internal
+   * What the loop recorded, as the picture reads it, oldest first: debug
+   * mode's timeline when it was ever on (it says more), else the light
+   * record. Undefined when neither was kept. @internal
    */
-  _recordedEvents(): { events: TimelineEvent[]; dropped: number } | undefined {
+  _recordedEvents(): { events: RecordedEvent[]; dropped: number } | undefined {
     const s = this._s
-    if (s.timeline !== undefined) return this._timelineEvents()
+    if (s.timeline !== undefined) {
+      const { events, dropped } = this._timelineEvents()!
+      return { events: recordedFromTimeline(events), dropped }
+    }
     if (s.record === undefined) return undefined
-    return readRecord(s.record, taskStarts)
+    return readRecord(s.record, this._tasks)
   }
 
   /** Queues a built handle on the ready queue. @internal */
@@ -165,7 +168,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     s.queuedInLastTurn?.add(handle)
     if (s.debug) s.noteWaiting(handle)
     const record = s.record
-    if (record !== undefined) record.add(recordScheduled, s.time, handle)
+    if (record !== undefined) record.handle(recordScheduled, s.time, handle)
     if (s.firstScheduled === undefined && !s.everRan) s.firstScheduled = handle._origin
     const d = this._d
     if (d.wake !== undefined) d.wakeUp()
@@ -186,7 +189,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     s.queuedInLastTurn?.add(handle)
     if (s.debug) s.noteWaiting(handle)
     const record = s.record
-    if (record !== undefined) record.add(recordScheduled, s.time, handle)
+    if (record !== undefined) record.handle(recordScheduled, s.time, handle)
     if (s.firstScheduled === undefined && !s.everRan) s.firstScheduled = handle._origin
     const d = this._d
     if (d.wake !== undefined) d.wakeUp()
@@ -212,7 +215,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     const s = this._s
     s.timers.markStale()
     if (s.debug) s.timeline!.cancelled(s.time, handle)
-    s.record?.add(recordCancelled, s.time, handle)
+    s.record?.handle(recordCancelled, s.time, handle)
   }
 
   /** @internal */
@@ -232,7 +235,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     this._tasks.delete(task)
     const s = this._s
     if (s.debug) s.timeline!.taskFinished(s.time, task)
-    s.record?.add(recordTaskFinished, s.time, task)
+    s.record?.task(recordTaskFinished, s.time, task)
     if (task.state === 'rejected' && !task._retrieved) this._unretrieved.add(task)
     this._d.wakeUp()
   }

@@ -205,7 +205,7 @@ export class Scheduler {
     if (handle._state !== 'pending') {
       if (handle._state === 'cancelled') {
         if (this.debug) this.timeline!.cancelled(this.time, handle)
-        this.record?.add(recordCancelled, this.time, handle)
+        this.record?.handle(recordCancelled, this.time, handle)
       }
       return undefined
     }
@@ -227,7 +227,7 @@ export class Scheduler {
     // schedules comes after it) and times it on the real clock.
     const firing = this.debug ? this.timeline!.firing(this.time, handle, taskStarts.get(handle), host.now()) : undefined
     const record = this.record
-    if (record !== undefined) record.add(recordFired, this.time, handle)
+    if (record !== undefined) record.handle(recordFired, this.time, handle)
     // The one place where callbacks are called.
     try {
       handle._run()

@@ -69,6 +69,29 @@ describe('timelineSvg', () => {
     loop.close()
   })
 
+  it("draws the same lanes from debug mode's timeline as from the light record, and a task's start on its task's lane", async () => {
+    const scenario = async (loop: EventLoop): Promise<string[]> => {
+      loop.callLater(100, () => {})
+      loop.callLater(60_000, () => {})
+      loop.createTask(async () => { await loop.sleep(250) }, { name: 'worker' })
+      loop.createTask(() => new Promise(() => {}), { name: 'stuck' })
+      await loop.advance(1000)
+      const lanes = texts(parseXml(picture(loop))).filter((t) => /^(callLater|callSoon|Task) /.test(t))
+      loop.close()
+      return lanes.sort()
+    }
+    const light = newEventLoop({ ioProbe: () => false })
+    light._setRecording(true)
+    const debug = newEventLoop({ ioProbe: () => false })
+    debug.setDebug(true)
+    const fromRecord = await scenario(light)
+    // Two tasks, the two callLater lines and the worker's sleep; no callSoon lane for a task's first step.
+    expect(fromRecord).toHaveLength(5)
+    expect(fromRecord.filter((t) => t.startsWith('Task '))).toHaveLength(2)
+    expect(fromRecord.filter((t) => t.startsWith('callSoon'))).toEqual([])
+    expect(await scenario(debug)).toEqual(fromRecord)
+  })
+
   it('marks scheduled, fired and cancelled work on the lane of its line', async () => {
     const loop = newEventLoop({ ioProbe: () => false })
     loop._setRecording(true)

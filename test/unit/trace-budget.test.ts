@@ -198,9 +198,9 @@ describe('a report about work made past the budget', () => {
 })
 
 describe('LightRecord (the light record of a loop)', () => {
-  const read = (record: LightRecord): { events: [number, number, unknown][]; dropped: number } => {
-    const events: [number, number, unknown][] = []
-    const dropped = record.read((code, time, subject) => events.push([code, time, subject]))
+  const read = (record: LightRecord): { events: unknown[][]; dropped: number } => {
+    const events: unknown[][] = []
+    const dropped = record.read((code, time, subject, kind) => events.push([code, time, subject, kind]))
     return { events, dropped }
   }
 
@@ -208,19 +208,45 @@ describe('LightRecord (the light record of a loop)', () => {
     const record = new LightRecord()
     const a = {}
     const b = {}
-    record.add(recordScheduled, 0, a)
-    record.add(recordFired, 1.5, a)
-    record.add(recordScheduled, 2, b)
-    expect(read(record)).toEqual({ events: [[recordScheduled, 0, a], [recordFired, 1.5, a], [recordScheduled, 2, b]], dropped: 0 })
+    record.add(recordScheduled, 0, a, 'timeout')
+    record.add(recordFired, 1.5, a, 'timeout')
+    record.add(recordScheduled, 2, b, undefined)
+    expect(read(record)).toEqual({
+      events: [
+        [recordScheduled, 0, a, 'timeout'],
+        [recordFired, 1.5, a, 'timeout'],
+        [recordScheduled, 2, b, undefined],
+      ],
+      dropped: 0,
+    })
     expect(record.total).toBe(3)
     expect(read(new LightRecord())).toEqual({ events: [], dropped: 0 })
+  })
+
+  it("keeps a handle's origin and kind, never the handle (what a test is done with stays collectable)", () => {
+    const loop = newEventLoop({ ioProbe: () => false, traces: 1 })
+    loop._setRecording(true)
+    const traced = loop.callLater(1, () => {})
+    const numbered = loop.callSoon(() => {})
+    loop.runUntilIdleSync()
+    const subjects: unknown[] = []
+    ;(loop as unknown as { _s: { record: LightRecord } })._s.record.read((_code, _time, subject, kind) => subjects.push([subject, kind]))
+    expect(subjects).toEqual([
+      [traced._origin, 'timer'],
+      [numbered._origin, 'callback'],
+      [numbered._origin, 'callback'],
+      [traced._origin, 'timer'],
+    ])
+    expect(typeof traced._origin).toBe('object')
+    expect(numbered._origin).toBe(2)
+    loop.close()
   })
 
   it('keeps the newest 10,000 events, in order, and counts the dropped ones, however many it noted', () => {
     for (const total of [9999, 10_000, 10_001, 11_264, 25_000, 100_003]) {
       const record = new LightRecord()
       const subject = {}
-      for (let i = 0; i < total; i++) record.add(recordFired, i, subject)
+      for (let i = 0; i < total; i++) record.add(recordFired, i, subject, 'timeout')
       const { events, dropped } = read(record)
       const kept = Math.min(total, 10_000)
       expect(events.length).toBe(kept)
