@@ -183,7 +183,6 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     // before that would keep the old entry as live and the count would drift.
     const replaces = handle._inHeap
     handle._state = 'pending'
-    handle._inHeap = true
     s.timers.push(handle)
     if (replaces) s.timers.markStale()
     s.queuedInLastTurn?.add(handle)
@@ -221,7 +220,6 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
   /** @internal */
   _startHandle(task: Task<unknown>, start: () => void): Handle {
     const handle = new Handle(this, start, undefined, task._origin)
-    handle.kind = 'callback'
     taskStarts.set(handle, task)
     this._enqueue(handle)
     return handle

@@ -146,7 +146,6 @@ export class Scheduler {
     let timer: TimerHandle | undefined
     let due = 0
     while ((timer = this.timers.popDue(now)) !== undefined) {
-      timer._inHeap = false
       this.ready.push(timer)
       due++
     }
@@ -184,7 +183,6 @@ export class Scheduler {
     this.ready.clear()
     let timer: TimerHandle | undefined
     while ((timer = this.timers.popDue(now)) !== undefined) {
-      timer._inHeap = false
       this.ready.push(timer)
     }
     for (const handle of waiting) this.ready.push(handle)

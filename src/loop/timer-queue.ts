@@ -9,7 +9,8 @@
  * 100, when the heap is compacted (asyncio's rule in `BaseEventLoop._run_once`).
  * An entry is live while its handle is pending and still carries the entry's
  * seq; rescheduling a handle (Node's `timeout.refresh()`) gives it a new seq,
- * which leaves the old entry stale.
+ * which leaves the old entry stale. A handle's seq is 0 while no live entry
+ * holds it (never pushed, popped, cancelled): that is its `_inHeap`.
  */
 import type { TimerHandle } from './handle.ts'
 
@@ -74,12 +75,16 @@ export class TimerQueue {
     return this.#items.length === 0 ? undefined : this.#when[0]
   }
 
-  /** Removes and returns the earliest live timer if it is due at or before `now`. */
+  /** Removes and returns the earliest live timer if it is due at or before `now`; its seq goes back to 0 (off the heap). */
   popDue(now: number): TimerHandle | undefined {
     // A top due after `now` means every entry is, stale or live: no need to
     // look at its handle (the last call of every pass ends here).
     while (this.#items.length > 0 && this.#when[0]! <= now) {
-      if (this.#isLive(0)) return this.#popTop()
+      if (this.#isLive(0)) {
+        const handle = this.#popTop()
+        handle._seq = 0
+        return handle
+      }
       this.#popTop()
       this.#stale--
     }

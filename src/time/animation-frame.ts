@@ -15,6 +15,7 @@
 import { AsyncResource } from 'node:async_hooks'
 import type { EventLoop } from '../loop/event-loop.ts'
 import { TimerHandle } from '../loop/handle.ts'
+import type { HandleKind } from '../loop/handle.ts'
 import type { Origin } from '../loop/trace.ts'
 import { timeState } from './route.ts'
 
@@ -37,8 +38,11 @@ export class AnimationFrameHandle extends TimerHandle {
   constructor(loop: EventLoop, id: number, when: number, callback: FrameCallback, trace: Origin) {
     super(loop, when, when - loop.time(), callback, undefined, trace)
     this._id = id
-    this.kind = 'animationFrame'
     this.#context = new AsyncResource('AnimationFrame')
+  }
+
+  override get kind(): HandleKind {
+    return 'animationFrame'
   }
 
   override _run(): void {

@@ -33,6 +33,7 @@ import '../loop/internal/dispose.ts' // first: the dispose methods below need Sy
 import { AsyncResource } from 'node:async_hooks'
 import type { EventLoop } from '../loop/event-loop.ts'
 import { Handle, TimerHandle } from '../loop/handle.ts'
+import type { HandleKind } from '../loop/handle.ts'
 import type { Origin } from '../loop/trace.ts'
 import { timeState } from './route.ts'
 import { host } from '../loop/internal/host.ts'
@@ -77,14 +78,19 @@ export function coerceDelay(after: unknown): number {
 
 type Callback = (...args: any[]) => unknown
 
+/** The TimeoutHandle whose callback runs now (what `_onTimeout` reads once that callback cleared it). */
+let runningTimeout: TimeoutHandle | undefined
+
 /** The loop side of a Timeout. @internal */
 export class TimeoutHandle extends TimerHandle {
   /** The Timeout the user holds: `this` of the callback, and the async resource it runs in. */
   readonly _timeout: Timeout
-  /** The period of an interval; null for a one-shot timeout. */
+  /**
+   * The period of an interval; null for a one-shot timeout. Once clearTimeout
+   * was called the callback is gone (`_callback` undefined, also for a timeout
+   * that fired): refresh() does nothing from then on. No flag of its own.
+   */
   _repeat: number | null
-  /** clearTimeout was called (`'running'`: from its own callback): refresh() does nothing from now on. */
-  _cleared: boolean | 'running'
 
   constructor(
     loop: EventLoop,
@@ -98,8 +104,10 @@ export class TimeoutHandle extends TimerHandle {
     super(loop, loop.time() + delay, delay, callback, args, trace)
     this._timeout = timeout
     this._repeat = repeat ? delay : null
-    this._cleared = false
-    this.kind = repeat ? 'interval' : 'timeout'
+  }
+
+  override get kind(): HandleKind {
+    return this._repeat === null ? 'timeout' : 'interval'
   }
 
   /** The loop it is on (the owner every handle has). */
@@ -117,12 +125,14 @@ export class TimeoutHandle extends TimerHandle {
     // 'running' until the callback returns (Node's `_destroyed` is false in
     // there); clearTimeout makes it 'cancelled', refresh() 'pending'.
     this._state = 'running'
+    const outer = runningTimeout
+    runningTimeout = this
     try {
       const timeout = this._timeout
       if (args === undefined) timeout.runInAsyncScope(callback, timeout)
       else timeout.runInAsyncScope(callback, timeout, ...args)
     } finally {
-      if (this._cleared === 'running') this._cleared = true // Node 24: null in the callback, undefined after it
+      runningTimeout = outer
       if (this._state === 'running') {
         if (this._repeat === null) {
           this._state = 'done'
@@ -137,7 +147,7 @@ export class TimeoutHandle extends TimerHandle {
 
   /** Back on the heap at now + delay, as Node's refresh(). */
   _refresh(): void {
-    if (this._cleared || this._loop.isClosed() || this._callback === undefined) return
+    if (this._callback === undefined || this._loop.isClosed()) return
     this.when = this._loop.time() + this.delay
     this._loop._schedule(this)
   }
@@ -170,6 +180,13 @@ abstract class Refable extends AsyncResource {
 }
 
 /**
+ * The number of each Timeout turned into one (`+timeout`), which clearTimeout
+ * accepts in its place. Few are: a map beside them rather than a field in
+ * every pending timer.
+ */
+const primitiveIds = new WeakMap<Timeout, number>()
+
+/**
  * What setTimeout and setInterval return while virtual time is installed:
  * Node's Timeout, on a loop.
  *
@@ -180,7 +197,6 @@ abstract class Refable extends AsyncResource {
  */
 export class Timeout extends Refable {
   /** @internal */ readonly _handle: TimeoutHandle
-  #id: number | undefined
 
   /** @internal */
   constructor(loop: EventLoop, callback: Callback, delay: number, repeat: boolean, args: readonly unknown[] | undefined, trace: Origin) {
@@ -199,9 +215,10 @@ export class Timeout extends Refable {
   /** The callback; after clearTimeout what Node leaves there (`gone`). */
   get _onTimeout(): Callback | null | undefined {
     const handle = this._handle
-    // Node 24 leaves undefined there, but null while the callback that cleared it runs.
-    if (handle._cleared) return handle._cleared === 'running' ? null : gone
-    return handle._callback ?? gone
+    const callback = handle._callback
+    if (callback !== undefined) return callback
+    // Node 24 leaves undefined there once cleared, but null while the callback that cleared it runs.
+    return handle._state === 'cancelled' && runningTimeout === handle ? null : gone
   }
 
   /** The period of an interval, null for a timeout. */
@@ -223,7 +240,8 @@ export class Timeout extends Refable {
   /** Due again `delay` ms from now (also after it fired); does nothing after clearTimeout. */
   refresh(): this {
     this._handle._refresh()
-    if (this.#id !== undefined && this._handle.pending) timeState.byId[this.#id] = this
+    const id = primitiveIds.get(this)
+    if (id !== undefined && this._handle.pending) timeState.byId[id] = this
     return this
   }
 
@@ -235,9 +253,10 @@ export class Timeout extends Refable {
 
   /** A number that clearTimeout and clearInterval accept in place of this object. */
   [Symbol.toPrimitive](): number {
-    if (this.#id === undefined) this.#id = timeState.nextId++
-    if (!this._handle._cleared) timeState.byId[this.#id] = this
-    return this.#id
+    let id = primitiveIds.get(this)
+    if (id === undefined) primitiveIds.set(this, (id = timeState.nextId++))
+    if (this._handle._callback !== undefined) timeState.byId[id] = this
+    return id
   }
 
   [Symbol.dispose](): void {
@@ -246,14 +265,18 @@ export class Timeout extends Refable {
 
   /** @internal */
   _clear(): void {
-    this._handle._cleared = this._handle._state === 'running' ? 'running' : true
-    this._handle.cancel()
+    const handle = this._handle
+    handle.cancel()
+    // A timeout that fired keeps its callback for refresh(); cleared, it is gone too.
+    handle._callback = undefined
+    handle._args = undefined
     this._forget()
   }
 
   /** @internal */
   _forget(): void {
-    if (this.#id !== undefined) delete timeState.byId[this.#id]
+    const id = primitiveIds.get(this)
+    if (id !== undefined) delete timeState.byId[id]
   }
 }
 
@@ -265,7 +288,10 @@ export class ImmediateHandle extends Handle {
   constructor(loop: EventLoop, immediate: Immediate, callback: Callback, args: readonly unknown[] | undefined, trace: Origin) {
     super(loop, callback, args, trace)
     this._immediate = immediate
-    this.kind = 'immediate'
+  }
+
+  override get kind(): HandleKind {
+    return 'immediate'
   }
 
   override _run(): void {

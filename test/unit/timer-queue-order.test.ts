@@ -13,7 +13,7 @@ const noop = (): void => {}
 
 /**
  * A queue driven the way the loop drives it: a handle in the heap has
- * `_inHeap`, cancelling it tells the owner, which marks one entry stale.
+ * `_inHeap` (a seq), cancelling it tells the owner, which marks one entry stale.
  */
 function harness() {
   const queue = new TimerQueue()
@@ -22,8 +22,8 @@ function harness() {
     queue,
     push(when: number): TimerHandle {
       const handle = new TimerHandle(owner, when, 0, noop, undefined, undefined)
-      handle._inHeap = true
       queue.push(handle)
+      expect(handle._inHeap).toBe(true)
       return handle
     },
     /** Node's `timeout.refresh()`: a new entry with a new seq; the old one goes stale once replaced. */
@@ -31,7 +31,6 @@ function harness() {
       const wasInHeap = handle._inHeap
       handle.when = when
       handle._state = 'pending'
-      handle._inHeap = true
       queue.push(handle)
       if (wasInHeap) queue.markStale()
     },
@@ -40,7 +39,7 @@ function harness() {
       const out: TimerHandle[] = []
       let handle: TimerHandle | undefined
       while ((handle = queue.popDue(now)) !== undefined) {
-        handle._inHeap = false
+        expect(handle._inHeap).toBe(false)
         handle._state = 'done'
         out.push(handle)
       }
