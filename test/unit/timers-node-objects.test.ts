@@ -99,6 +99,19 @@ describe('setTimeout', () => {
     expect(seen).toEqual(['request-2', undefined, 'request-1'])
   })
 
+  it("runs a loop.callLater or callSoon callback, which is no async resource, in the context of the code that drives the loop", async () => {
+    const als = new AsyncLocalStorage<string>()
+    const seen: (string | undefined)[] = []
+    als.run('scheduler', () => {
+      loop.callLater(10, () => seen.push(als.getStore()))
+      loop.callSoon(() => seen.push(als.getStore()))
+    })
+    als.run('sync driver', () => loop.advanceSync(10))
+    als.run('scheduler', () => loop.callLater(10, () => seen.push(als.getStore())))
+    await als.run('async driver', () => loop.advance(10))
+    expect(seen).toEqual(['sync driver', 'sync driver', 'async driver'])
+  })
+
   it('serves util.promisify(setTimeout) on the loop', async () => {
     const sleep = promisify(setTimeout)
     const result = sleep(1200, 'value')
