@@ -43,6 +43,13 @@ export function headerPlace(file: string, line: number | string = String.raw`\d+
  */
 export const nestedRunTimeout = 300_000
 
+/**
+ * A nested run still going this long is a hang: it is killed and its hook
+ * fails with what it printed, before the hook's own timeout would leave it
+ * running behind the suite.
+ */
+const killAfter = nestedRunTimeout - 10_000
+
 /** Runs `vitest run` on a fixture (a folder name under test/fixtures, or an absolute path). */
 export function runVitest(fixture: string, args: string[] = [], env: Record<string, string> = {}): Promise<NestedRun> {
   const root = fixture.startsWith('/') ? fixture : `${fixturesDir}${fixture}`
@@ -68,8 +75,20 @@ export function runVitest(fixture: string, args: string[] = [], env: Record<stri
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ output: stdout + stderr, code }))
+    // Real time on purpose: a bound against a hang, never a measure (the outer suite has no loop).
+    const bound = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`the nested vitest run of ${fixture} was still running after ${killAfter / 1000} s: killed. It printed:\n${stdout}${stderr}`))
+    }, killAfter)
+    bound.unref()
+    child.on('error', (error) => {
+      clearTimeout(bound)
+      reject(error)
+    })
+    child.on('close', (code) => {
+      clearTimeout(bound)
+      resolve({ output: stdout + stderr, code })
+    })
   })
 }
 
