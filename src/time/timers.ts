@@ -85,29 +85,22 @@ let runningTimeout: TimeoutHandle | undefined
 export class TimeoutHandle extends TimerHandle {
   /** The Timeout the user holds: `this` of the callback, and the async resource it runs in. */
   readonly _timeout: Timeout
-  /**
-   * The period of an interval; null for a one-shot timeout. Once clearTimeout
-   * was called the callback is gone (`_callback` undefined, also for a timeout
-   * that fired): refresh() does nothing from then on. No flag of its own.
-   */
-  _repeat: number | null
 
-  constructor(
-    loop: EventLoop,
-    timeout: Timeout,
-    delay: number,
-    repeat: boolean,
-    callback: Callback,
-    args: readonly unknown[] | undefined,
-    trace: Origin,
-  ) {
+  // Once clearTimeout was called the callback is gone (`_callback` undefined,
+  // also for a timeout that fired): refresh() does nothing from then on. No
+  // flag of its own, as no field says interval: a pending timer stays small.
+  constructor(loop: EventLoop, timeout: Timeout, delay: number, callback: Callback, args: readonly unknown[] | undefined, trace: Origin) {
     super(loop, loop.time() + delay, delay, callback, args, trace)
     this._timeout = timeout
-    this._repeat = repeat ? delay : null
+  }
+
+  /** The period of an interval (IntervalHandle); null for a one-shot timeout. */
+  get _repeat(): number | null {
+    return null
   }
 
   override get kind(): HandleKind {
-    return this._repeat === null ? 'timeout' : 'interval'
+    return 'timeout'
   }
 
   /** The loop it is on (the owner every handle has). */
@@ -150,6 +143,17 @@ export class TimeoutHandle extends TimerHandle {
     if (this._callback === undefined || this._loop.isClosed()) return
     this.when = this._loop.time() + this.delay
     this._loop._schedule(this)
+  }
+}
+
+/** The loop side of an interval's Timeout: put back `delay` after each run started. @internal */
+export class IntervalHandle extends TimeoutHandle {
+  override get _repeat(): number {
+    return this.delay
+  }
+
+  override get kind(): HandleKind {
+    return 'interval'
   }
 }
 
@@ -201,7 +205,7 @@ export class Timeout extends Refable {
   /** @internal */
   constructor(loop: EventLoop, callback: Callback, delay: number, repeat: boolean, args: readonly unknown[] | undefined, trace: Origin) {
     super('Timeout')
-    this._handle = new TimeoutHandle(loop, this, delay, repeat, callback, args, trace)
+    this._handle = repeat ? new IntervalHandle(loop, this, delay, callback, args, trace) : new TimeoutHandle(loop, this, delay, callback, args, trace)
   }
 
   // Node's own fields (lib/internal/timers.js), which libraries and their
