@@ -16,14 +16,14 @@
  * stopped); their text is stall-errors.ts's.
  * @internal
  */
-import { LoopLimitError } from './errors.ts'
-import { HopChain, host, hop } from './internal/host.ts'
-import { Turns } from './internal/turns.ts'
 import { Run } from './driver-run.ts'
 import type { Goal } from './driver-run.ts'
+import { LoopLimitError } from './errors.ts'
+import type { Handle } from './handle.ts'
+import { HopChain, host, hop } from './internal/host.ts'
+import { Turns } from './internal/turns.ts'
 import { IoHold } from './io-hold.ts'
 import type { HoldOwner } from './io-hold.ts'
-import type { Handle } from './handle.ts'
 import type { ExceptionContext, Scheduler } from './scheduler.ts'
 import { deadlockError, loopLimitError } from './stall-errors.ts'
 import type { Task } from './task.ts'
