@@ -57,7 +57,7 @@ export function _activeDrivers(): number {
   return activeDrivers
 }
 
-/** Settings of the drivers, checked by the EventLoop constructor. @internal */
+/** Settings of the drivers, checked by `readOptions` (loop-options.ts). @internal */
 export interface DriverOptions {
   timeFlow: TimeFlow
   loopLimit: number
