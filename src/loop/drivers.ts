@@ -8,21 +8,25 @@
  * back to back. Only one driver runs at a time: each takes a fresh token, and
  * a driver whose token is no longer current leaves at its next step.
  *
- * Here too: the hold of time while real I/O is in flight (bounded by the
- * autojump threshold), the move of time under a polling loop (each driver
- * counts its turns, internal/turns.ts), DeadlockError when runUntilComplete
- * waits on what nothing can settle, and LoopLimitError when callbacks never
- * end (in the pump: once, and the pump stays stopped).
+ * Each driver counts its turns under a polling loop (internal/turns.ts). When
+ * real I/O is in flight, time waits for it (io-hold.ts, which the scheduler
+ * asks before a jump). A driver that cannot go on throws: DeadlockError when
+ * runUntilComplete waits on what nothing can settle, LoopLimitError when
+ * callbacks never end (in the pump: reported once, and the pump stays
+ * stopped); their text is stall-errors.ts's.
  * @internal
  */
-import { DeadlockError, LoopLimitError } from './errors.ts'
-import { runOnExecutor } from './internal/executor.ts'
+import { Run } from './driver-run.ts'
+import type { Goal } from './driver-run.ts'
+import { LoopLimitError } from './errors.ts'
+import type { Handle } from './handle.ts'
 import { HopChain, host, hop } from './internal/host.ts'
 import { Turns } from './internal/turns.ts'
-import type { Handle } from './handle.ts'
-import type { ExceptionContext, JumpGate, PassGoal, Scheduler } from './scheduler.ts'
+import { IoHold } from './io-hold.ts'
+import type { HoldOwner } from './io-hold.ts'
+import type { ExceptionContext, Scheduler } from './scheduler.ts'
+import { deadlockError, loopLimitError } from './stall-errors.ts'
 import type { Task } from './task.ts'
-import { formatOrigin } from './trace.ts'
 
 /**
  * How time moves. `auto`: when nothing is ready and no real I/O is in flight,
@@ -42,27 +46,8 @@ export interface DriverOwner {
   _traceEverything(): void
 }
 
-/** What a driver aims for. */
-interface Goal extends PassGoal {
-  /** Stop as soon as this answers true (runUntilComplete). */
-  until?: () => boolean
-  /** runForever: wait for work instead of returning when idle. */
-  forever?: boolean
-  /** Count of callbacks allowed; undefined: count per instant. */
-  limitTotal: boolean
-  /** Most passes to run (the sanitizer's last turn); undefined: no bound. */
-  passes?: number
-  /** Passes of only ready work before time moves to the next timer (internal/turns.ts); default pollTurns. */
-  turns?: number
-  /** Leave time where the last callback ran, rather than at the target (the sanitizer's last turn). */
-  stayPut?: boolean
-}
-
 /** Which kind of driver runs the loop. @internal */
 export type DriverKind = 'none' | 'explicit' | 'pump'
-
-/** Real milliseconds between two looks at real I/O while it holds the jump of time. */
-const ioPollInterval = 1
 
 /** Async drivers running on any loop of this process (the Vitest layer's stall check asks). */
 let activeDrivers = 0
@@ -72,44 +57,7 @@ export function _activeDrivers(): number {
   return activeDrivers
 }
 
-/** One async driver call, and where its passes stand (`Drivers.#runPasses`). */
-class Run {
-  /** Passes run, for `goal.passes`. */
-  passes = 0
-  /** Callbacks run towards loopLimit (per instant unless `goal.limitTotal`), and the instant counted. */
-  count = 0
-  countAt: number
-  /** Handles of the current pass not taken yet. */
-  left = 0
-  /** The pending `#runPasses` promise. */
-  settle: ((end: boolean | undefined) => void) | undefined = undefined
-  fail: ((error: unknown) => void) | undefined = undefined
-  /** The next step, and the immediates that call it: made on the first pass. */
-  step: (() => void) | undefined = undefined
-  hops: HopChain | undefined = undefined
-  readonly token: number
-  readonly goal: Goal
-  readonly stoppable: boolean
-  readonly turns: Turns
-
-  constructor(token: number, goal: Goal, stoppable: boolean, turns: Turns, time: number) {
-    this.token = token
-    this.goal = goal
-    this.stoppable = stoppable
-    this.turns = turns
-    this.countAt = time
-  }
-
-  /** Hands the driver back to `#loop`, with what it returns (undefined: it decides). */
-  end(value: boolean | undefined): void {
-    const settle = this.settle!
-    this.settle = undefined
-    this.fail = undefined
-    settle(value)
-  }
-}
-
-/** Settings of the drivers, checked by the EventLoop constructor. @internal */
+/** Settings of the drivers, checked by `readOptions` (loop-options.ts). @internal */
 export interface DriverOptions {
   timeFlow: TimeFlow
   loopLimit: number
@@ -118,7 +66,7 @@ export interface DriverOptions {
 }
 
 /** The drivers of one loop, and their state. @internal */
-export class Drivers implements JumpGate {
+export class Drivers implements HoldOwner {
   /** Which driver runs the loop now. */
   driver: DriverKind = 'none'
   /** True while runUntilComplete, runForever or a time-travel call drives the loop. */
@@ -127,11 +75,9 @@ export class Drivers implements JumpGate {
   stopping = false
   /** The pump is armed on a real immediate and has not started yet. */
   pumpPending = false
-  /** Resumes a driver that waits for work (`#waitForWork`). */
+  /** Resumes a driver that waits for work (`IoHold.waitForWork`). */
   wake: (() => void) | undefined
   timeFlow: TimeFlow
-  /** runInExecutor jobs in flight: they hold time without a bound. */
-  executorJobs = 0
   /** Called whenever a driver (the pump included) stops: the loop may have gone idle. */
   idleListener: (() => void) | undefined
   /** The LoopLimitError that stopped the auto pump for good (a true runaway): the pump is not started again. */
@@ -140,6 +86,8 @@ export class Drivers implements JumpGate {
   runawayAt: Handle | undefined
   readonly #owner: DriverOwner
   readonly #s: Scheduler
+  /** The hold of time for real work in flight: the gate every pass asks before time jumps. */
+  readonly #io: IoHold
   #driverToken = 0
   readonly #loopLimit: number
   /**
@@ -148,8 +96,6 @@ export class Drivers implements JumpGate {
    * and the culprit it names was made after them, so its line is known.
    */
   readonly #watchAt: number
-  readonly #ioProbe: () => boolean
-  readonly #autojumpThreshold: number
 
   constructor(owner: DriverOwner, scheduler: Scheduler, options: DriverOptions) {
     this.#owner = owner
@@ -157,8 +103,7 @@ export class Drivers implements JumpGate {
     this.timeFlow = options.timeFlow
     this.#loopLimit = options.loopLimit
     this.#watchAt = options.loopLimit - Math.min(1000, Math.ceil(options.loopLimit / 2))
-    this.#ioProbe = options.ioProbe
-    this.#autojumpThreshold = options.autojumpThreshold
+    this.#io = new IoHold(this, scheduler, options.ioProbe, options.autojumpThreshold)
   }
 
   // ------------------------------------------------- what EventLoop calls
@@ -252,26 +197,12 @@ export class Drivers implements JumpGate {
 
   /** Runs `fn` on a worker thread; while it runs, time does not jump. */
   runInExecutor<R>(fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<Awaited<R>> {
-    this.executorJobs++
-    const done = (): void => {
-      this.executorJobs--
-      this.wakeUp()
-    }
-    return runOnExecutor(fn, args).then(
-      (value) => {
-        done()
-        return value as Awaited<R>
-      },
-      (error: unknown) => {
-        done()
-        throw error
-      },
-    )
+    return this.#io.runInExecutor<R>(fn, args)
   }
 
   /** Whether anything drives the loop or is about to. */
   get busy(): boolean {
-    return this.driver !== 'none' || this.pumpPending || this.running || this.#s.executing || this.executorJobs > 0
+    return this.driver !== 'none' || this.pumpPending || this.running || this.#s.executing || this.#io.executorJobs > 0
   }
 
   settle(mark: () => void): void {
@@ -374,7 +305,7 @@ export class Drivers implements JumpGate {
       // runs, of what is due now, without jumping time: asyncio's run_forever
       // polls with timeout 0 when stopping.
       const stopping = stoppable && this.stopping
-      const n = s.preparePass(stopping ? { ...goal, jump: false } : goal, this, run.turns)
+      const n = s.preparePass(stopping ? { ...goal, jump: false } : goal, this.#io, run.turns)
       if (n === 0) {
         if (stopping) {
           this.stopping = false
@@ -387,7 +318,7 @@ export class Drivers implements JumpGate {
         if (!goal.until && !goal.forever) {
           if (goal.holdForIo && s.timers.peekWhen() !== undefined) {
             // The auto pump, held by real I/O in flight: wait for it (bounded), then go on.
-            await this.#holdForIo(token)
+            await this.#io.hold(token)
             continue
           }
           // nothing more before the target
@@ -448,7 +379,7 @@ export class Drivers implements JumpGate {
           if (goal.passes !== undefined && ++run.passes >= goal.passes) return run.end(false)
           if (this.#driverToken !== run.token || s.closed) return run.end(false)
           if (goal.until?.()) return run.end(false)
-          const n = s.preparePass(goal, this, run.turns)
+          const n = s.preparePass(goal, this.#io, run.turns)
           if (n === 0) return run.end(undefined)
           run.left = n
         }
@@ -490,9 +421,9 @@ export class Drivers implements JumpGate {
     await hop()
     if (goal.until?.() || s.ready.length > 0 || this.stopping || s.closed) return
     const next = s.timers.peekWhen()
-    const io = this.ioInFlight()
+    const io = this.#io.ioInFlight()
     if (next !== undefined && io) {
-      await this.#holdForIo(token)
+      await this.#io.hold(token)
       return
     }
     if (next !== undefined) {
@@ -501,109 +432,21 @@ export class Drivers implements JumpGate {
       return
     }
     if (io || goal.forever) {
-      await this.#waitForWork(io ? this.#autojumpThreshold : Infinity)
+      await this.#io.waitForWork(io ? this.#io.threshold : Infinity)
       return
     }
-    throw this.#deadlock()
+    throw deadlockError(this.#owner.name, this.#owner.allTasks())
   }
 
-  /** Waits for new work or a settled goal; false when `ms` of real time passed first. */
-  #waitForWork(ms: number): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      const wake = (): void => {
-        if (timer !== undefined) host.clearTimeout(timer)
-        // Resume after a real macrotask: the promise jobs queued along with the
-        // new work run before the driver looks at it, and before time can move.
-        host.setImmediate(resolve, true)
-      }
-      const timer = ms === Infinity ? undefined : host.setTimeout(() => {
-        if (this.wake === wake) this.wake = undefined
-        resolve(false)
-      }, ms)
-      this.wake = wake
-    })
-  }
-
-  /** Real work started by the code under test is in flight: I/O, or runInExecutor jobs. */
-  ioInFlight(): boolean {
-    return this.executorJobs > 0 || this.#ioProbe()
-  }
-
-  /**
-   * A poll spent its turns while real work is in flight: the work holds the
-   * move of time as it holds an idle jump, for `autojumpThreshold` of real
-   * time from the first time it held it (runInExecutor jobs: unbounded).
-   */
-  holdsPoll(turns: Turns): boolean {
-    if (!this.ioInFlight()) return false
-    turns.heldSince ??= host.now()
-    return this.executorJobs > 0 || host.now() - turns.heldSince < this.#autojumpThreshold
-  }
-
-  /**
-   * Real work is in flight and the next timer lies ahead. Waits for new work,
-   * for the work to end (probed every `ioPollInterval` ms of real time), or
-   * for `autojumpThreshold` ms of real time with neither; then time jumps to
-   * the next timer anyway, so a request to a server that never answers still
-   * times out, at its virtual deadline. runInExecutor jobs hold time without
-   * that bound: they finish by themselves, and a 5 s virtual timeout around a
-   * computation that takes 200 ms of real time must not fire. The bound is
-   * also `autojumpThreshold / ioPollInterval` turns of Node's event loop: a
-   * process short of CPU (a loaded machine) can find the deadline passed
-   * when it next runs, before its poll phase has read the answer waiting for it.
-   */
-  async #holdForIo(token: number): Promise<void> {
-    const s = this.#s
-    const deadline = host.now() + this.#autojumpThreshold
-    let turns = Math.ceil(this.#autojumpThreshold / ioPollInterval)
-    for (;;) {
-      const left = deadline - host.now()
-      if (left <= 0 && turns <= 0 && this.executorJobs === 0) break
-      turns--
-      if (await this.#waitForWork(left > 0 ? Math.min(ioPollInterval, left) : ioPollInterval)) return
-      if (this.#driverToken !== token || s.closed || s.ready.length > 0 || !this.ioInFlight()) return
-    }
-    const when = s.timers.peekWhen()
-    if (when !== undefined && when > s.time && s.ready.length === 0) s.time = when
-  }
-
-  #deadlock(): DeadlockError {
-    const tasks = this.#owner.allTasks()
-    const lines = tasks.map((task) => {
-      // Debug mode remembers the last handle each task scheduled. In a deadlock
-      // nothing is pending, so say what became of it rather than "waiting on".
-      const last = task._waitingOn
-      const at = last === undefined ? '' : `${last.kind} created at ${formatOrigin(last._origin)}`
-      const on =
-        last === undefined
-          ? ''
-          : last.pending
-            ? `; waiting on ${at}`
-            : `; the last thing it scheduled, a ${at}, ${last.cancelled ? 'was cancelled' : 'has run'}`
-      return `  - Task '${task.name}' created at ${formatOrigin(task._origin)}${on}`
-    })
-    const body =
-      tasks.length === 0
-        ? 'No task is pending: the promise waits on something outside the loop that will never happen.'
-        : `Pending tasks:\n${lines.join('\n')}`
-    return new DeadlockError(
-      `runUntilComplete() waits on a promise that can never settle: nothing is scheduled on ${this.#owner.name} and no real I/O is in flight.\n${body}`,
-    )
+  /** Whether the driver that took `token` still drives the loop (IoHold.hold asks). */
+  isCurrent(token: number): boolean {
+    return this.#driverToken === token
   }
 
   /** Past `#watchAt`: traces every creation from now on; past loopLimit, throws. */
   #nearLimit(count: number): void {
-    if (count > this.#loopLimit) this.#limitExceeded()
+    if (count > this.#loopLimit) throw loopLimitError(this.#loopLimit, this.#s.lastRun)
     this.#owner._traceEverything()
-  }
-
-  #limitExceeded(): never {
-    const last = this.#s.lastRun
-    const kind = last?.kind ?? 'callback'
-    throw new LoopLimitError(
-      `Aborting after running ${this.#loopLimit} callbacks (loopLimit), assuming an infinite loop; ` +
-        `the last was ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} created at ${formatOrigin(last?._origin)}`,
-    )
   }
 
   /** The sync driver: the same passes, without waiting for promise jobs. */
@@ -619,7 +462,7 @@ export class Drivers implements JumpGate {
     try {
       for (;;) {
         if (s.closed) return
-        const n = s.preparePass(goal, this, turns)
+        const n = s.preparePass(goal, this.#io, turns)
         if (n === 0) {
           if (goal.target !== Infinity) s.time = Math.max(s.time, goal.target)
           return

@@ -4,6 +4,7 @@
  * (scheduler.ts: the queues, loop time and one pass), to the drivers
  * (drivers.ts: who runs passes and when time moves), to the futures
  * (futures.ts: sleep, timeout), or to what LoopCore (loop-core.ts) keeps.
+ * The constructor's options are documented and checked in loop-options.ts.
  */
 import './internal/dispose.ts' // first: the dispose methods below need Symbol.dispose
 import { chromeTrace, writeChromeTrace } from './chrome-trace.ts'
@@ -13,51 +14,23 @@ import { InvalidStateError, LoopRunningError, TimeoutError } from './errors.ts'
 import { Handle, TimerHandle } from './handle.ts'
 import { sleepOn, timeoutOn } from './futures.ts'
 import { currentTaskOf, shared } from './internal/context-state.ts'
-import { envDebug, envTraces } from './internal/env.ts'
-import { host } from './internal/host.ts'
-import { defaultIoProbe } from './internal/io-probe.ts'
 import { log } from './internal/log.ts'
 import { watchTaskSteps } from './internal/task-steps.ts'
-import { expectDelay, expectFunction, expectInteger, expectOneOf, expectTime, toEpochMs, describeValue } from './internal/validate.ts'
+import { expectDelay, expectFunction, expectOneOf, expectTime, toEpochMs, describeValue } from './internal/validate.ts'
 import { LoopCore } from './loop-core.ts'
+import { readOptions } from './loop-options.ts'
+import type { EventLoopOptions } from './loop-options.ts'
 import type { LoopSnapshot as CoreSnapshot } from './loop-core.ts'
 import type { ExceptionContext } from './scheduler.ts'
 import { Task } from './task.ts'
 import type { TaskOptions, TaskSource } from './task.ts'
-import { captureTrace, defaultTraceBudget, toTraceLimit } from './trace.ts'
+import { captureTrace } from './trace.ts'
 import type { Trace } from './trace.ts'
 
 export { _activeDrivers } from './drivers.ts'
 export type { TimeFlow } from './drivers.ts'
+export type { EventLoopOptions } from './loop-options.ts'
 export type { ExceptionContext, SlowCallback } from './scheduler.ts'
-
-/** Options of `newEventLoop`, `run` and the EventLoop constructor. */
-export interface EventLoopOptions {
-  /** Wall clock at loop time 0: epoch milliseconds or a Date. Default: the real time now (in a test: the test's wall clock). */
-  now?: number | Date
-  /** Time flow; default `'manual'` (a test's loop defaults to `'auto'`). */
-  timeFlow?: TimeFlow
-  /** Debug mode: slow-callback findings and more logging. Default: `LOOP_DEBUG=1` in the environment. */
-  debug?: boolean
-  /** Most callbacks one time-travel call may run at one instant (runUntilIdle: in all). Default 100,000. */
-  loopLimit?: number
-  /** Real milliseconds a callback may run before debug mode reports it. Default 100. */
-  slowCallbackDuration?: number
-  /** Whether real I/O started by the code under test is in flight; holds the jump of time. */
-  ioProbe?: () => boolean
-  /** Real milliseconds that I/O in flight may hold time before it jumps anyway. Default 100. */
-  autojumpThreshold?: number
-  /** A name for reports. */
-  name?: string
-  /**
-   * How many of the loop's creations (handles, tasks, timers) keep a creation
-   * trace, counted from the first: a whole number, or `'all'`. Past it a
-   * handle carries only its number, and a report about it says how to replay
-   * with full traces. Default 1,000; `LOOP_TRACES` (`all` or a number), when
-   * set, wins over this option; debug mode traces every creation.
-   */
-  traces?: number | 'all'
-}
 
 /** Handles a callback's or task's error; replace it with `setExceptionHandler`. */
 export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void
@@ -66,7 +39,6 @@ export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => v
 export type LoopSnapshot = CoreSnapshot<EventLoop>
 
 let loopCount = 0
-const defaultLoopLimit = 100_000
 
 /**
  * An event loop on virtual time, modelled on asyncio's.
@@ -92,30 +64,14 @@ export class EventLoop extends LoopCore implements Disposable, AsyncDisposable {
 
   constructor(options: EventLoopOptions = {}) {
     super()
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`)
-    }
-    const { now, timeFlow = 'manual', debug, loopLimit = defaultLoopLimit, slowCallbackDuration = 100 } = options
-    this.#epoch = now === undefined ? (shared.defaultEpoch?.() ?? host.dateNow()) : toEpochMs('now', now)
-    expectOneOf('timeFlow', timeFlow, ['auto', 'manual'] as const)
-    expectInteger('loopLimit', loopLimit, 1)
-    expectDelay('slowCallbackDuration', slowCallbackDuration)
-    if (options.ioProbe !== undefined) expectFunction('ioProbe', options.ioProbe)
-    const threshold = options.autojumpThreshold ?? 100
-    expectDelay('autojumpThreshold', threshold)
-    this._d = new Drivers(this, this._s, {
-      timeFlow,
-      loopLimit,
-      ioProbe: options.ioProbe ?? defaultIoProbe(),
-      autojumpThreshold: threshold,
-    })
-    const traces = options.traces === undefined ? defaultTraceBudget : toTraceLimit('traces', options.traces)
-    const fromEnv = envTraces()
-    this._setTraceBudget(fromEnv === undefined ? traces : toTraceLimit('LOOP_TRACES', fromEnv))
-    this.slowCallbackDuration = slowCallbackDuration
+    const settings = readOptions(options)
+    this.#epoch = settings.epoch
+    this._d = new Drivers(this, this._s, settings)
+    this._setTraceBudget(settings.traces)
+    this.slowCallbackDuration = settings.slowCallbackDuration
     this.name = options.name ?? `loop #${this.id}`
     this.trace = captureTrace(new.target) as Trace | undefined
-    if (debug ?? envDebug()) this.setDebug(true)
+    if (settings.debug) this.setDebug(true)
     shared.onLoopCreated?.(this)
   }
 

@@ -95,7 +95,13 @@ describe('src/loop imports', () => {
   })
 
   it.each([
-    ['scheduler.ts', ['drivers.ts', 'futures.ts', 'loop-core.ts', 'event-loop.ts', 'registry.ts', 'internal/context.ts']],
+    [
+      'scheduler.ts',
+      ['io-hold.ts', 'stall-errors.ts', 'driver-run.ts', 'drivers.ts', 'futures.ts', 'loop-core.ts', 'event-loop.ts', 'registry.ts', 'internal/context.ts'],
+    ],
+    ['io-hold.ts', ['drivers.ts', 'futures.ts', 'loop-core.ts', 'event-loop.ts', 'registry.ts', 'internal/context.ts']],
+    ['stall-errors.ts', ['scheduler.ts', 'drivers.ts', 'futures.ts', 'loop-core.ts', 'event-loop.ts', 'registry.ts', 'internal/context.ts']],
+    ['driver-run.ts', ['drivers.ts', 'futures.ts', 'loop-core.ts', 'event-loop.ts', 'registry.ts', 'internal/context.ts']],
     ['drivers.ts', ['futures.ts', 'loop-core.ts', 'event-loop.ts', 'registry.ts', 'internal/context.ts']],
     ['loop-core.ts', ['event-loop.ts', 'registry.ts', 'internal/context.ts']],
   ])('%s never reaches the rooms above it', (file, above) => {
