@@ -79,7 +79,7 @@ export interface PassGoal {
   readonly holdForIo: boolean
 }
 
-/** Asked before time jumps, when the goal says it may be held; the drivers implement it. @internal */
+/** Asked before time jumps, when the goal says it may be held; the drivers' hold of time for real work (io-hold.ts) implements it. @internal */
 export interface JumpGate {
   /** Real work started by the code under test is in flight: time must not jump. */
   ioInFlight(): boolean
