@@ -126,6 +126,15 @@ interface Tracked {
 interface RealWork {
   readonly hook: AsyncHook
   readonly tracked: Map<number, Tracked>
+  /**
+   * Real timers, made outside virtual time, not yet seen cleared or fired.
+   * Kept apart, held strongly and swept as the set grows: Vitest makes a few
+   * per test (its hooks' timeouts), and a WeakRef and a map entry each cost
+   * every test. A live timer is held by Node's timer list anyway.
+   */
+  readonly timers: Set<object>
+  /** The size of `timers` at which it is swept next. */
+  sweepAt: number
   seq: number
   /** Marks of the tests running now (work of unknown kinds older than all of them is dropped). */
   readonly marks: Set<number>
@@ -158,15 +167,19 @@ function makeState(): RealWork {
             state.runnerTimeout = undefined
             return
           }
+          addTimer(resource)
+          return
         }
         const job = type.endsWith('REQUEST')
-        const known = job || type === 'Timeout' || type === 'ZLIB' || type === 'WORKER'
+        const known = job || type === 'ZLIB' || type === 'WORKER'
         const entry: Tracked = { type, resource: new WeakRef(resource), seq: ++state.seq, known, done: false }
         if (job) watchJobEnd(resource, entry)
         state.tracked.set(asyncId, entry)
       },
     }),
     tracked: new Map(),
+    timers: new Set(),
+    sweepAt: minSweep,
     seq: 0,
     marks: new Set(),
     baseline: undefined,
@@ -178,8 +191,23 @@ function makeState(): RealWork {
   return state
 }
 
+/** `timers` is never swept below this size. */
+const minSweep = 64
+
 const state: RealWork = ((globalThis as Record<symbol, unknown>)[key] as RealWork | undefined) ?? makeState()
 ;(globalThis as Record<symbol, unknown>)[key] = state
+
+function timerDone(timer: object): boolean {
+  return (timer as { _destroyed?: boolean })._destroyed === true
+}
+
+function addTimer(timer: object): void {
+  const timers = state.timers
+  timers.add(timer)
+  if (timers.size < state.sweepAt) return
+  for (const t of timers) if (timerDone(t)) timers.delete(t)
+  state.sweepAt = Math.max(minSweep, 2 * timers.size)
+}
 
 function isRealTimeout(resource: object): boolean {
   return typeof (resource as { hasRef?: unknown }).hasRef === 'function' && '_idleTimeout' in resource
@@ -244,8 +272,6 @@ function alive(entry: Tracked, oldest: number): boolean {
   const resource = entry.resource.deref()
   if (resource === undefined) return false
   switch (entry.type) {
-    case 'Timeout':
-      return (resource as { _destroyed?: boolean })._destroyed !== true
     case 'ZLIB':
       return true // kept while the stream lives; busy only while a write is in progress (see `busy`)
     case 'WORKER':
@@ -349,6 +375,10 @@ export function trackedWork(since: number): string[] {
       continue
     }
     if ((entry.known || entry.seq > since) && busy(entry)) found.push(`a ${entry.type} in flight`)
+  }
+  for (const timer of state.timers) {
+    if (timerDone(timer)) state.timers.delete(timer)
+    else found.push('a Timeout in flight')
   }
   return found
 }
