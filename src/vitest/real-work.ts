@@ -383,6 +383,11 @@ export function trackedWork(since: number): string[] {
   return found
 }
 
+/** Real timers held by the tracking now, cleared or fired ones not yet swept included. @internal */
+export function heldTimers(): number {
+  return state.timers.size
+}
+
 /** Calls `fn` (which makes the runner's timeout timer for a test of `timeout` ms) with that timer left out. @internal */
 export function withRunnerTimer<T>(timeout: number | undefined, fn: () => T): T {
   const valid = typeof timeout === 'number' && timeout >= 1 && timeout <= 2 ** 31 - 1
