@@ -438,14 +438,21 @@ function watchRpc(): void {
     state.rpcWatched = true
     return
   }
+  // One wrapper per method, made on its first read: Vitest reads the method
+  // on every call (several per test), and the RPC makes a new function on each
+  // read, which the wrapper reads again when called.
+  const wrappers = new Map<string, unknown>()
   const counted = new Proxy(rpc, {
     get(target, property, receiver) {
+      const known = typeof property === 'string' ? wrappers.get(property) : undefined
+      if (known !== undefined) return known
       const value: unknown = Reflect.get(target, property, receiver)
       if (typeof value !== 'function' || typeof property !== 'string' || property.startsWith('$') || property === 'then') return value
-      const call = value as ((...args: unknown[]) => unknown) & { asEvent?: unknown }
+      const method = (): ((...args: unknown[]) => unknown) & { asEvent?: (...args: unknown[]) => unknown } =>
+        Reflect.get(target, property, receiver) as ((...args: unknown[]) => unknown) & { asEvent?: (...args: unknown[]) => unknown }
       const wrapped = Object.assign(
         (...args: unknown[]): unknown => {
-          const result = call(...args)
+          const result = method()(...args)
           if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
             state.rpcCalls++
             const done = (): void => {
@@ -455,8 +462,10 @@ function watchRpc(): void {
           }
           return result
         },
-        { asEvent: call.asEvent },
+        // An event expects no answer: nothing to count.
+        { asEvent: (...args: unknown[]): unknown => method().asEvent?.(...args) },
       )
+      wrappers.set(property, wrapped)
       return wrapped
     },
   })

@@ -148,4 +148,11 @@ describe('rpcCallsInFlight', () => {
     await noneInFlight()
     expect(rpcCallsInFlight()).toBe(0)
   })
+
+  it('wraps each method once, however often Vitest reads it (the RPC makes a new function on every read)', () => {
+    const worker = (globalThis as unknown as { __vitest_worker__: { rpc: Record<string, unknown> } }).__vitest_worker__
+    expect(typeof worker.rpc.getCountOfFailedTests).toBe('function')
+    expect(worker.rpc.getCountOfFailedTests).toBe(worker.rpc.getCountOfFailedTests)
+    expect(typeof (worker.rpc.getCountOfFailedTests as { asEvent?: unknown }).asEvent).toBe('function')
+  })
 })
