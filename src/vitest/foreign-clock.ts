@@ -15,6 +15,8 @@ export interface ForeignClock {
 import { timeState } from '../time/route.ts'
 
 const names = ['setTimeout', 'setInterval', 'setImmediate', 'Date'] as const
+/** The patches' keys of `names` (read twice per test: made once). */
+const keys = names.map((name) => `globalThis.${name}`)
 
 /**
  * The fake clock another library installed over vitest-loop's globals, if
@@ -22,9 +24,9 @@ const names = ['setTimeout', 'setInterval', 'setImmediate', 'Date'] as const
  */
 export function foreignClock(): ForeignClock | undefined {
   const globals = globalThis as unknown as Record<string, unknown>
-  for (const name of names) {
-    const value = globals[name]
-    const ours = timeState.patches.get(`globalThis.${name}`)
+  for (let i = 0; i < names.length; i++) {
+    const value = globals[names[i]!]
+    const ours = timeState.patches.get(keys[i]!)
     if (typeof value !== 'function' || ours === undefined || ours.value === value) continue
     const clock = (value as { clock?: { uninstall?: unknown } }).clock
     if (clock !== null && typeof clock === 'object' && typeof clock.uninstall === 'function') return clock as ForeignClock

@@ -126,6 +126,15 @@ interface Tracked {
 interface RealWork {
   readonly hook: AsyncHook
   readonly tracked: Map<number, Tracked>
+  /**
+   * Real timers, made outside virtual time, not yet seen cleared or fired.
+   * Kept apart, held strongly and swept as the set grows: Vitest makes a few
+   * per test (its hooks' timeouts), and a WeakRef and a map entry each cost
+   * every test. A live timer is held by Node's timer list anyway.
+   */
+  readonly timers: Set<object>
+  /** The size of `timers` at which it is swept next. */
+  sweepAt: number
   seq: number
   /** Marks of the tests running now (work of unknown kinds older than all of them is dropped). */
   readonly marks: Set<number>
@@ -158,15 +167,19 @@ function makeState(): RealWork {
             state.runnerTimeout = undefined
             return
           }
+          addTimer(resource)
+          return
         }
         const job = type.endsWith('REQUEST')
-        const known = job || type === 'Timeout' || type === 'ZLIB' || type === 'WORKER'
+        const known = job || type === 'ZLIB' || type === 'WORKER'
         const entry: Tracked = { type, resource: new WeakRef(resource), seq: ++state.seq, known, done: false }
         if (job) watchJobEnd(resource, entry)
         state.tracked.set(asyncId, entry)
       },
     }),
     tracked: new Map(),
+    timers: new Set(),
+    sweepAt: minSweep,
     seq: 0,
     marks: new Set(),
     baseline: undefined,
@@ -178,8 +191,23 @@ function makeState(): RealWork {
   return state
 }
 
+/** `timers` is never swept below this size. */
+const minSweep = 64
+
 const state: RealWork = ((globalThis as Record<symbol, unknown>)[key] as RealWork | undefined) ?? makeState()
 ;(globalThis as Record<symbol, unknown>)[key] = state
+
+function timerDone(timer: object): boolean {
+  return (timer as { _destroyed?: boolean })._destroyed === true
+}
+
+function addTimer(timer: object): void {
+  const timers = state.timers
+  timers.add(timer)
+  if (timers.size < state.sweepAt) return
+  for (const t of timers) if (timerDone(t)) timers.delete(t)
+  state.sweepAt = Math.max(minSweep, 2 * timers.size)
+}
 
 function isRealTimeout(resource: object): boolean {
   return typeof (resource as { hasRef?: unknown }).hasRef === 'function' && '_idleTimeout' in resource
@@ -244,8 +272,6 @@ function alive(entry: Tracked, oldest: number): boolean {
   const resource = entry.resource.deref()
   if (resource === undefined) return false
   switch (entry.type) {
-    case 'Timeout':
-      return (resource as { _destroyed?: boolean })._destroyed !== true
     case 'ZLIB':
       return true // kept while the stream lives; busy only while a write is in progress (see `busy`)
     case 'WORKER':
@@ -350,7 +376,16 @@ export function trackedWork(since: number): string[] {
     }
     if ((entry.known || entry.seq > since) && busy(entry)) found.push(`a ${entry.type} in flight`)
   }
+  for (const timer of state.timers) {
+    if (timerDone(timer)) state.timers.delete(timer)
+    else found.push('a Timeout in flight')
+  }
   return found
+}
+
+/** Real timers held by the tracking now, cleared or fired ones not yet swept included. @internal */
+export function heldTimers(): number {
+  return state.timers.size
 }
 
 /** Calls `fn` (which makes the runner's timeout timer for a test of `timeout` ms) with that timer left out. @internal */
@@ -403,14 +438,21 @@ function watchRpc(): void {
     state.rpcWatched = true
     return
   }
+  // One wrapper per method, made on its first read: Vitest reads the method
+  // on every call (several per test), and the RPC makes a new function on each
+  // read, which the wrapper reads again when called.
+  const wrappers = new Map<string, unknown>()
   const counted = new Proxy(rpc, {
     get(target, property, receiver) {
+      const known = typeof property === 'string' ? wrappers.get(property) : undefined
+      if (known !== undefined) return known
       const value: unknown = Reflect.get(target, property, receiver)
       if (typeof value !== 'function' || typeof property !== 'string' || property.startsWith('$') || property === 'then') return value
-      const call = value as ((...args: unknown[]) => unknown) & { asEvent?: unknown }
+      const method = (): ((...args: unknown[]) => unknown) & { asEvent?: (...args: unknown[]) => unknown } =>
+        Reflect.get(target, property, receiver) as ((...args: unknown[]) => unknown) & { asEvent?: (...args: unknown[]) => unknown }
       const wrapped = Object.assign(
         (...args: unknown[]): unknown => {
-          const result = call(...args)
+          const result = method()(...args)
           if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
             state.rpcCalls++
             const done = (): void => {
@@ -420,8 +462,10 @@ function watchRpc(): void {
           }
           return result
         },
-        { asEvent: call.asEvent },
+        // An event expects no answer: nothing to count.
+        { asEvent: (...args: unknown[]): unknown => method().asEvent?.(...args) },
       )
+      wrappers.set(property, wrapped)
       return wrapped
     },
   })

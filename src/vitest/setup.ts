@@ -4,7 +4,7 @@
  * it leaves work behind.
  *
  * Hook order in Vitest 4.1 and 5 (VITEST-NOTES §4): our aroundEach wraps
- * everything; our onTestFinished, registered from our beforeEach, runs after
+ * everything; our onTestFinished, registered from it before the test, runs after
  * the file's afterEach hooks and fixture teardown, so the sanitizer sees the
  * loop exactly as the test and its hooks left it.
  *
@@ -14,7 +14,7 @@
  * moment it settles. In debug mode a failing test also gets its loop's last
  * events (TimelineReport) and, with `traceDir`, a Chrome trace.
  */
-import { afterAll, aroundEach, beforeAll, beforeEach, inject, vi } from 'vitest'
+import { afterAll, aroundEach, beforeAll, inject, vi } from 'vitest'
 import type { RunnerTestCase } from 'vitest'
 import path from 'node:path'
 import type { Finding } from '../check/findings.ts'
@@ -155,26 +155,25 @@ export function setUpFile(): void {
     }
   })
 
-  // Per test.
-  aroundEach(async (runTest, { task }) => {
-    const state = new TestState(task as RunnerTestCase, config, excluded(task.file.filepath))
+  // Per test: one hook. The aroundEach opens the test's store, and does what a
+  // beforeEach would (each Vitest hook costs a timeout timer and a few promises
+  // per test): the runner reads the test function after it and registers no
+  // onTestFinished before it, so ours, registered first, runs last.
+  aroundEach(async (runTest, { task, onTestFinished }) => {
+    const test = task as RunnerTestCase
+    const state = new TestState(test, config, excluded(test.file.filepath))
     if (config.autoUse !== false && !state.realTime) state.ensureLoop()
     beginViTest(state) // vi.useFakeTimers() from a hook, an earlier test or the top level
-    await worker.storage.run(state, runTest)
-  })
-
-  beforeEach(({ task, onTestFinished }) => {
-    const state = currentTestState()
-    if (state === undefined) return
-    const context = task.context as unknown as Record<string, unknown>
+    const context = test.context as unknown as Record<string, unknown>
     Object.defineProperty(context, 'loop', {
       configurable: true,
       enumerable: false,
       get: () => askLoop(state),
       set: (value: unknown) => Object.defineProperty(context, 'loop', { value, configurable: true, writable: true }),
     })
-    freezeWhenBodyEnds(task as RunnerTestCase)
+    freezeWhenBodyEnds(test)
     onTestFinished(() => finish(state))
+    await worker.storage.run(state, runTest)
   })
 }
 
@@ -184,7 +183,7 @@ const wrapped = new WeakSet<RunnerTestCase>()
  * Wraps the test function so that the moment it settles, the test's loop is
  * frozen: the auto time flow must not fire, after the test, the timers the
  * test left (they are what the sanitizer reports). The runner reads the
- * function after the beforeEach hooks, so replacing it here takes effect.
+ * function after the aroundEach and beforeEach hooks, so replacing it here takes effect.
  */
 function freezeWhenBodyEnds(task: RunnerTestCase): void {
   if (wrapped.has(task)) return
@@ -207,15 +206,29 @@ function freezeWhenBodyEnds(task: RunnerTestCase): void {
     }
     if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
       if (!stallDetection || current.realTime) return Promise.resolve(result).finally(() => current.freeze())
-      // A test that awaits what nothing can settle fails now, not at its timeout (stall-watch.ts).
-      const watch = new StallWatch(current, testSite(task))
-      watch.start()
-      const stalled = watch.stalled.catch((error: Error) => {
-        throw withLine(error, replay(task)) // a stall is a failure report too: it names the start instant
-      })
-      return Promise.race([Promise.resolve(result), stalled]).finally(() => {
-        watch.stop()
-        current.freeze()
+      // A test that awaits what nothing can settle fails now, not at its timeout (stall-watch.ts):
+      // the first of the two to settle settles the test function's promise.
+      return new Promise((resolve, reject) => {
+        let settled = false
+        const end = (): boolean => {
+          if (settled) return false
+          settled = true
+          watch.stop()
+          current.freeze()
+          return true
+        }
+        const watch = new StallWatch(current, () => testSite(task), (error) => {
+          if (end()) reject(withLine(error, replay(task))) // a stall is a failure report too: it names the start instant
+        })
+        ;(result as PromiseLike<unknown>).then(
+          (value) => {
+            if (end()) resolve(value)
+          },
+          (error: unknown) => {
+            if (end()) reject(error)
+          },
+        )
+        watch.start()
       })
     }
     current.freeze()

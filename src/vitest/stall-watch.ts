@@ -58,32 +58,34 @@ interface Verdict {
 
 /** Watches one run of a test function. @internal */
 export class StallWatch {
-  /** Rejects with the stall's error; never resolves. */
-  readonly stalled: Promise<never>
   readonly #state: TestState
-  readonly #site: StackFrame | undefined
-  #reject!: (error: Error) => void
+  readonly #site: () => StackFrame | undefined
+  /** Told the stall's error, once; nothing else settles the watch. */
+  readonly #onStall: (error: Error) => void
   #timer: ReturnType<typeof setTimeout> | undefined
+  #immediate: ReturnType<typeof setImmediate> | undefined
   #stopped = false
-  #looking = false
   #looks = 0
   #quietSince = 0
   #seen = ''
 
-  constructor(state: TestState, testSite: StackFrame | undefined) {
+  /** `testSite` is read only for a stall's report. */
+  constructor(state: TestState, testSite: () => StackFrame | undefined, onStall: (error: Error) => void) {
     this.#state = state
     this.#site = testSite
-    this.stalled = new Promise<never>((_, reject) => {
-      this.#reject = reject
-    })
-    this.stalled.catch(() => {}) // raced; never an unhandled rejection
+    this.#onStall = onStall
   }
 
-  /** Starts looking; the test function has been called and returned a promise. */
+  /**
+   * Starts looking; the test function has been called and returned a
+   * promise. The first look is a macrotask away; the poll timer is armed
+   * only by a look, so a test that settles within its first macrotask (every
+   * synchronous test: the runner's wrapper returns a promise all the same)
+   * costs one immediate, cancelled when it stops.
+   */
   start(): void {
     this.#state.onLoopIdle = () => this.#lookSoon()
     this.#lookSoon()
-    this.#arm(pollInterval)
   }
 
   /** The test function settled (or the watch fired): stop looking. */
@@ -92,6 +94,8 @@ export class StallWatch {
     if (this.#state.onLoopIdle !== undefined) this.#state.onLoopIdle = undefined
     if (this.#timer !== undefined) nodeTimers.clearTimeout(this.#timer)
     this.#timer = undefined
+    if (this.#immediate !== undefined) host.clearImmediate(this.#immediate)
+    this.#immediate = undefined
   }
 
   #arm(delay: number): void {
@@ -108,10 +112,10 @@ export class StallWatch {
 
   /** A look a macrotask from now, after the promise jobs queued so far. */
   #lookSoon(): void {
-    if (this.#stopped || this.#looking) return
-    this.#looking = true
-    host.setImmediate(() => {
-      this.#looking = false
+    if (this.#stopped || this.#immediate !== undefined) return
+    this.#immediate = host.setImmediate(() => {
+      this.#immediate = undefined
+      if (this.#timer === undefined) this.#arm(pollInterval) // the first look: from now on, poll too
       this.#look()
     })
   }
@@ -186,7 +190,7 @@ export class StallWatch {
     const error =
       verdict.kind === 'runaway' ? this.#runawayError(verdict.loop) : verdict.kind === 'manual' ? this.#manualError(verdict) : this.#deadlockError()
     log('%s: %s', this.#state.task.name, error.message)
-    this.#reject(error)
+    this.#onStall(error)
   }
 
   /** The pump's LoopLimitError, pointing at the callback that kept re-queueing itself; the report will not repeat it. */
@@ -246,7 +250,8 @@ export class StallWatch {
   }
 
   #siteFrames(): StackFrame[] {
-    return this.#site === undefined ? [] : [this.#site]
+    const site = this.#site()
+    return site === undefined ? [] : [site]
   }
 }
 

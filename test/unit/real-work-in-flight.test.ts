@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import {
   beginTestWork,
   endTestWork,
+  heldTimers,
   ours,
   realWorkMark,
   resourcesAboveBaseline,
@@ -89,6 +90,18 @@ describe('trackedWork', () => {
     clearTimeout(own)
   })
 
+  it('sweeps the real timers it holds as they are cleared (Vitest makes a few per test), and keeps counting a live one', () => {
+    const timers = (): number => trackedWork(realWorkMark()).filter((what) => what === 'a Timeout in flight').length
+    const live = setTimeout(() => {}, 60_000).unref()
+    const before = timers()
+    // No look in between, as in a run of passing tests: only the sweeps as the set grows keep it small.
+    for (let i = 0; i < 1000; i++) clearTimeout(setTimeout(() => {}, 5000))
+    expect(heldTimers()).toBeLessThan(200)
+    expect(timers()).toBe(before)
+    clearTimeout(live)
+    expect(timers()).toBe(before - 1)
+  })
+
   it('counts work of unknown kinds, whose end it cannot see, for the tests running when it started', () => {
     const test = beginTestWork()
     const work = new AsyncResource('SOME_ADDON_WORK')
@@ -134,5 +147,12 @@ describe('rpcCallsInFlight', () => {
     await answer
     await noneInFlight()
     expect(rpcCallsInFlight()).toBe(0)
+  })
+
+  it('wraps each method once, however often Vitest reads it (the RPC makes a new function on every read)', () => {
+    const worker = (globalThis as unknown as { __vitest_worker__: { rpc: Record<string, unknown> } }).__vitest_worker__
+    expect(typeof worker.rpc.getCountOfFailedTests).toBe('function')
+    expect(worker.rpc.getCountOfFailedTests).toBe(worker.rpc.getCountOfFailedTests)
+    expect(typeof (worker.rpc.getCountOfFailedTests as { asEvent?: unknown }).asEvent).toBe('function')
   })
 })

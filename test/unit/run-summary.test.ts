@@ -18,6 +18,15 @@ describe('summaryLine', () => {
     )
   })
 
+  it('groups the digits of large counts by three, as en-US does', () => {
+    for (const tests of [999, 1000, 12_345, 1_000_000, 123_456_789]) {
+      expect(summaryLine({ tests, virtualMs: 0, realMs: 1, leaks: tests, leakyTests: tests })).toBe(
+        `vitest-loop: ${tests.toLocaleString('en-US')} tests on virtual time; 0 ms simulated in 1 ms; ${tests.toLocaleString('en-US')} leaks in ${tests.toLocaleString('en-US')} tests`,
+      )
+    }
+    expect(duration(1234 * 86_400_000)).toBe('1,234 d')
+  })
+
   it('prints durations in the largest two units', () => {
     expect(duration(0)).toBe('0 ms')
     expect(duration(59_999)).toBe('60 s')
