@@ -156,7 +156,7 @@ export class TimerHandle extends Handle {
 
   override cancel(): void {
     super.cancel()
-    if (this._seq > 0) {
+    if (this._inHeap) {
       this._seq = 0
       this._owner._timerCancelled(this)
     }
