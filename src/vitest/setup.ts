@@ -147,6 +147,8 @@ export function setUpFile(): void {
   })
 
   afterAll(() => {
+    // A clock another library installed and nobody restored ends with the file, as ours does.
+    foreignClock()?.uninstall()
     globals.files--
     endViFile()
     if (globals.files === 0 && globals.installation !== undefined && !viOwn(vi).isFakeTimers()) {
@@ -163,6 +165,7 @@ export function setUpFile(): void {
     const test = task as RunnerTestCase
     const state = new TestState(test, config, excluded(test.file.filepath))
     if (config.autoUse !== false && !state.realTime) state.ensureLoop()
+    if (foreignClock() !== undefined) state.stepAside() // installed by a hook or an earlier test, and still there
     beginViTest(state) // vi.useFakeTimers() from a hook, an earlier test or the top level
     const context = test.context as unknown as Record<string, unknown>
     Object.defineProperty(context, 'loop', {
@@ -268,8 +271,8 @@ async function report(state: TestState): Promise<void> {
   // Debug mode's timeline as the test left it (cleaning up cancels tasks: not the test's events).
   const loop = state.loop
   const timeline = state.steppedAside ? undefined : loop?._timelineEvents()
-  const foreign = foreignClock()
-  foreign?.uninstall() // nothing left patched for the next test
+  // A test that asked for the loop and brought another clock fails below: nothing of it stays patched.
+  if (state.asked) foreignClock()?.uninstall()
   const reported = findings.filter((finding) => !isAllowed(finding, state.allow))
   const failing = state.task.result?.state === 'fail' || reported.some((f) => (f.kind === 'slow-callback' ? state.onSlow : state.onLeak) === 'fail')
   const attachment = state.steppedAside ? undefined : takeAttachment(loop, state.task, config.attach ?? 'on-failure', failing, startInstant)
@@ -280,9 +283,9 @@ async function report(state: TestState): Promise<void> {
   state.cleanUp()
   if (state.foreignClock && state.asked) {
     const error = new InvalidStateError(
-      'This test installed another fake clock (sinon.useFakeTimers() or @sinonjs/fake-timers install()) but uses the vitest-loop loop ' +
-        '(useLoop() or the `loop` fixture): its timers were not on the loop. Use the loop instead (loop.advance(ms) for clock.tick(ms)), ' +
-        'or remove useLoop() and the `loop` fixture from this test to keep the other clock.',
+      'This test ran on another fake clock (sinon.useFakeTimers() or @sinonjs/fake-timers install(), in the test, a hook or an earlier test) ' +
+        'but uses the vitest-loop loop (useLoop() or the `loop` fixture): its timers were not on the loop. Use the loop instead ' +
+        '(loop.advance(ms) for clock.tick(ms)), or remove useLoop() and the `loop` fixture from this test to keep the other clock.',
     )
     const site = testSite(state.task) // the test's line: the clock was installed somewhere in it
     if (site !== undefined) error.stack = `${error.name}: ${error.message}\n    at ${site.text}`

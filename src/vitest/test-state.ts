@@ -131,15 +131,26 @@ export class TestState {
     return loop !== undefined && !loop.isClosed() ? loop : undefined
   }
 
+  /**
+   * Another fake clock took the globals (found when the test starts, or when
+   * its body ends): its timers are not the loop's, so nothing is reported.
+   */
+  stepAside(): void {
+    this.foreignClock = true
+    this.steppedAside = true
+  }
+
   /** The test function settled: nothing more runs on the test's loop by itself. */
   freeze(): void {
     this.bodyDone = true
     const foreign = foreignClock()
     if (foreign !== undefined) {
-      this.foreignClock = true
-      this.steppedAside = true
-      // Uninstalled when the body ends: Vitest's own hooks after it must not run on that clock.
-      foreign.uninstall()
+      this.stepAside()
+      // A test that asked for the loop fails with a clear error, and its clock
+      // goes now (Vitest's hooks after the body must not wait on it). Any other
+      // keeps it, as in plain Vitest, until the user restores it: a suite may
+      // install it in one test or hook and use it in the next ones.
+      if (this.asked) foreign.uninstall()
     }
     const loop = this.#loop
     if (loop === undefined || loop.isClosed()) return

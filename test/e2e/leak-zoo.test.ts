@@ -133,7 +133,7 @@ const expected: Record<string, Expected> = {
     [timer('setTimeout(anonymous, 9,000 ms)', '9,000 ms', '0 ms'), 'misc.test.ts:8:8'],
   ],
   'installs sinon fake timers after asking for the loop': [
-    [/^InvalidStateError: This test installed another fake clock \(sinon.useFakeTimers\(\)/, 'misc.test.ts:11:1'],
+    [/^InvalidStateError: This test ran on another fake clock \(sinon.useFakeTimers\(\)/, 'misc.test.ts:11:1'],
   ],
   // a stall: DeadlockError at once, at the stuck task's line, then the report of what was left
   'awaits a task that can never finish': [

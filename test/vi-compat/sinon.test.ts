@@ -4,7 +4,8 @@
 import 'vitest-loop/setup'
 import FakeTimers from '@sinonjs/fake-timers'
 import sinon from 'sinon'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { getEventLoop } from 'vitest-loop'
 
 const ours = { setTimeout: globalThis.setTimeout, Date: globalThis.Date }
 
@@ -28,17 +29,57 @@ describe('sinon.useFakeTimers()', () => {
     })
   })
 
-  it('is uninstalled when a test leaves it installed', () => {
-    const clock = sinon.useFakeTimers({ now: 0 })
-    setInterval(() => {}, 10)
-    expect(Date.now()).toBe(0)
-    expect(clock.countTimers()).toBe(1)
+  describe('installed in one test and restored in a later one, as node-schedule\'s suite does', () => {
+    let clock: sinon.SinonFakeTimers
+    it('Setup: installs it and leaves it installed', () => {
+      clock = sinon.useFakeTimers({ now: 0 })
+      setInterval(() => {}, 10) // on sinon's clock: not reported
+      expect(clock.countTimers()).toBe(1)
+    })
+
+    it('the next test still runs on it (as in plain Vitest), and nothing is reported', () => {
+      expect(globalThis.setTimeout).not.toBe(ours.setTimeout)
+      let fired = false
+      setTimeout(() => (fired = true), 3250)
+      clock.tick(3250)
+      expect(fired).toBe(true)
+      expect(Date.now()).toBe(3250)
+      setTimeout(() => {}, 1000) // left on sinon's clock, which the user restores later
+    })
+
+    it('Restore: restoring it gives back the loop\'s globals', () => {
+      clock.restore()
+      expect(globalThis.setTimeout).toBe(ours.setTimeout)
+      expect(globalThis.Date).toBe(ours.Date)
+    })
+
+    it('(the next test has its loop)', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 60_000)) // the auto flow: at once
+      expect(getEventLoop().time()).toBe(60_000)
+    })
   })
 
-  it('(the next test has the loop\'s globals back, and its loop)', async () => {
-    expect(globalThis.setTimeout).toBe(ours.setTimeout)
-    expect(globalThis.Date).toBe(ours.Date)
-    await new Promise((resolve) => setTimeout(resolve, 60_000)) // the auto flow: at once
+  describe('installed in beforeAll, restored in afterAll', () => {
+    let clock: sinon.SinonFakeTimers
+    beforeAll(() => {
+      clock = sinon.useFakeTimers({ now: 100 })
+    })
+    afterAll(() => {
+      clock.restore()
+      expect(globalThis.setTimeout).toBe(ours.setTimeout)
+    })
+
+    it('each test steps aside from the start: a timer left on sinon\'s clock is not reported', () => {
+      setTimeout(() => {}, 5000)
+      expect(Date.now()).toBe(100)
+    })
+
+    it('and awaiting a timer sinon fires later is no stall', async () => {
+      const done = new Promise((resolve) => setTimeout(resolve, 500))
+      await clock.tickAsync(500)
+      await done
+      expect(Date.now()).toBe(600)
+    })
   })
 })
 
@@ -50,8 +91,17 @@ describe('@sinonjs/fake-timers install()', () => {
     expect(clock.countTimers()).toBe(1)
   })
 
-  it('(nothing left patched)', () => {
+  it('(and stays until the user uninstalls it, as in plain Vitest)', () => {
+    expect(globalThis.setTimeout).not.toBe(ours.setTimeout)
+    ;(globalThis.setTimeout as unknown as { clock: { uninstall(): void } }).clock.uninstall()
     expect(globalThis.setTimeout).toBe(ours.setTimeout)
     expect(globalThis.Date).toBe(ours.Date)
+  })
+})
+
+describe('a clock nobody uninstalls', () => {
+  it('is uninstalled when the file ends (else this file would never end)', () => {
+    FakeTimers.install({ now: 0 })
+    setTimeout(() => {}, 5000)
   })
 })
