@@ -202,10 +202,11 @@ export function ms(value: number): string {
  * so that a failing test can draw its loop (src/check/timeline-svg.ts):
  * quadruples `code, loop time, origin or task, kind`, written by the
  * scheduler and the loop with one call and no object per event, into a ring
- * of fixed chunks that keeps the newest `recordCapacity` events. A chunk is
+ * of chunks that keeps the newest `recordCapacity` events. A chunk is
  * taken when the one being written fills (the oldest chunk once the ring is
- * full), so a loop's record never grows an array, never copies one, and never
- * trims. Names, durations and the scheduling task are debug mode's: the
+ * full), so a loop's record never copies an event once its chunk is full, and
+ * never trims; a new chunk starts empty and grows as it is written, so a
+ * short test pays for its few events only. Names, durations and the scheduling task are debug mode's: the
  * record holds only what costs nothing to note.
  *
  * A handle's event keeps the handle's origin and kind, never the handle: the
@@ -270,7 +271,8 @@ export class LightRecord {
     const chunks = this.#chunks
     if (this.#current >= 0) this.#filled++
     if (chunks.length < ringChunks) {
-      chunks.push(new Array<unknown>(chunkSlots))
+      // Empty, grown by the writes: a test that notes ten events pays for ten, not for a whole chunk (32 KB).
+      chunks.push([])
       this.#current = chunks.length - 1
     } else {
       // The oldest chunk, overwritten from its start: its events are dropped.
