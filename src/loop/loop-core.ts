@@ -37,7 +37,10 @@ export interface LoopSnapshot<L extends object = LoopCore> {
   readonly slow: readonly SlowCallback[]
 }
 
-const hiddenParts = ['_s', '_d', '_tasks', '_unretrieved', '_errors', '_exceptionHandler', '_creations', '_traceLimit', '_traceBudget'] as const
+/** Defines a writable own property that Object.keys, inspect() and diffs skip. */
+function hide(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, configurable: true })
+}
 
 /** The loop's parts and its internal methods; EventLoop is the one subclass. @internal */
 export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner, DriverOwner, TraceBudget {
@@ -49,29 +52,40 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
   abstract close(): void
   abstract allTasks(): Task<unknown>[]
 
+  // The parts are own properties left out of Object.keys, inspect() and test
+  // diffs, as the private fields they were before the split. Each is defined
+  // hidden in the constructor rather than declared as a class field and then
+  // reconfigured: a reconfigured property costs about four times as much, on
+  // every test's loop.
   /** The queues, loop time and the pass. @internal */
-  protected readonly _s: Scheduler = new Scheduler(this)
+  declare protected readonly _s: Scheduler
   /** Who runs passes, and when time moves; made once the subclass checked its options. @internal */
-  protected _d!: Drivers
+  declare protected _d: Drivers
   /** Tasks not done yet. @internal */
-  protected readonly _tasks = new Set<Task<unknown>>()
+  declare protected readonly _tasks: Set<Task<unknown>>
   /** Failed tasks whose error nobody read. @internal */
-  protected readonly _unretrieved = new Set<Task<unknown>>()
+  declare protected readonly _unretrieved: Set<Task<unknown>>
   /** What the default exception handler recorded. @internal */
-  protected readonly _errors: ExceptionContext[] = []
+  declare protected readonly _errors: ExceptionContext[]
   /** The handler set with setExceptionHandler; undefined: the default. @internal */
-  protected _exceptionHandler: ((loop: this, context: ExceptionContext) => void) | undefined
+  declare protected _exceptionHandler: ((loop: this, context: ExceptionContext) => void) | undefined
   /** Creations counted against the trace budget (trace.ts `captureTrace`). @internal */
-  _creations = 0
+  declare _creations: number
   /** Creations traced: the budget, or Infinity while debug mode is on. @internal */
-  _traceLimit = defaultTraceBudget
+  declare _traceLimit: number
   /** The budget asked for (option `traces`, `LOOP_TRACES`): Infinity for `'all'`. @internal */
-  _traceBudget = defaultTraceBudget
+  declare _traceBudget: number
 
   constructor() {
-    // The parts stay out of Object.keys, inspect() and test diffs, as the
-    // private fields they were before the split.
-    for (const key of hiddenParts) Object.defineProperty(this, key, { enumerable: false, writable: true, configurable: true })
+    hide(this, '_s', new Scheduler(this))
+    hide(this, '_d', undefined)
+    hide(this, '_tasks', new Set<Task<unknown>>())
+    hide(this, '_unretrieved', new Set<Task<unknown>>())
+    hide(this, '_errors', [])
+    hide(this, '_exceptionHandler', undefined)
+    hide(this, '_creations', 0)
+    hide(this, '_traceLimit', defaultTraceBudget)
+    hide(this, '_traceBudget', defaultTraceBudget)
   }
 
   // Errors of callbacks and tasks: what the scheduler and the drivers report to.
