@@ -206,8 +206,9 @@ export function ms(value: number): string {
  * taken when the one being written fills (the oldest chunk once the ring is
  * full), so a loop's record never copies an event once its chunk is full, and
  * never trims; a new chunk starts empty and grows as it is written, so a
- * short test pays for its few events only. Names, durations and the scheduling task are debug mode's: the
- * record holds only what costs nothing to note.
+ * short test pays for its few events only. Names, durations and the
+ * scheduling task are debug mode's: the record holds only what costs nothing
+ * to note.
  *
  * A handle's event keeps the handle's origin and kind, never the handle: the
  * record must not keep alive the callbacks a test is done with. Holding

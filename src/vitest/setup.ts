@@ -165,7 +165,6 @@ export function setUpFile(): void {
     const test = task as RunnerTestCase
     const state = new TestState(test, config, excluded(test.file.filepath))
     if (config.autoUse !== false && !state.realTime) state.ensureLoop()
-    if (foreignClock() !== undefined) state.stepAside() // installed by a hook or an earlier test, and still there
     beginViTest(state) // vi.useFakeTimers() from a hook, an earlier test or the top level
     const context = test.context as unknown as Record<string, unknown>
     Object.defineProperty(context, 'loop', {
@@ -281,7 +280,7 @@ async function report(state: TestState): Promise<void> {
     noteForSummary(state.task, loop.time(), leaks)
   }
   state.cleanUp()
-  if (state.foreignClock && state.asked) {
+  if (state.steppedAside && state.asked) {
     const error = new InvalidStateError(
       'This test ran on another fake clock (sinon.useFakeTimers() or @sinonjs/fake-timers install(), in the test, a hook or an earlier test) ' +
         'but uses the vitest-loop loop (useLoop() or the `loop` fixture): its timers were not on the loop. Use the loop instead ' +

@@ -31,10 +31,8 @@ export class TestState {
   readonly task: RunnerTestCase
   /** The test asked for its loop (useLoop or the fixture): another fake clock is then an error. */
   asked = false
-  /** Another fake clock (sinon, @sinonjs/fake-timers) took over: the loop steps aside, reports nothing. */
+  /** Another fake clock (sinon, @sinonjs/fake-timers, found by foreign-clock.ts) took over: the loop steps aside, reports nothing. */
   steppedAside = false
-  /** Another fake clock was found on the globals (foreign-clock.ts). */
-  foreignClock = false
   /** The test runs on real time (config `exclude`, or useRealTime()). */
   realTime: boolean
   /** The test ended: its timers go to the real clock from now on. */
@@ -131,21 +129,12 @@ export class TestState {
     return loop !== undefined && !loop.isClosed() ? loop : undefined
   }
 
-  /**
-   * Another fake clock took the globals (found when the test starts, or when
-   * its body ends): its timers are not the loop's, so nothing is reported.
-   */
-  stepAside(): void {
-    this.foreignClock = true
-    this.steppedAside = true
-  }
-
   /** The test function settled: nothing more runs on the test's loop by itself. */
   freeze(): void {
     this.bodyDone = true
     const foreign = foreignClock()
     if (foreign !== undefined) {
-      this.stepAside()
+      this.steppedAside = true
       // A test that asked for the loop fails with a clear error, and its clock
       // goes now (Vitest's hooks after the body must not wait on it). Any other
       // keeps it, as in plain Vitest, until the user restores it: a suite may

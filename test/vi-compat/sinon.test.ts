@@ -69,7 +69,7 @@ describe('sinon.useFakeTimers()', () => {
       expect(globalThis.setTimeout).toBe(ours.setTimeout)
     })
 
-    it('each test steps aside from the start: a timer left on sinon\'s clock is not reported', () => {
+    it('each test on it steps aside: a timer left on sinon\'s clock is not reported', () => {
       setTimeout(() => {}, 5000)
       expect(Date.now()).toBe(100)
     })
