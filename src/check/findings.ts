@@ -153,7 +153,7 @@ export function inspectLoop(snapshot: LoopSnapshot, role: LoopRole): Finding[] {
     // Unref'd work is exempt (Node would not wait for it); so is Node's own
     // plumbing scheduled through the globals (fetch's undici), which the
     // Vitest layer hands back to the real event loop.
-    if (!handle.ref || handle.trace?.byNode === true) continue
+    if (!handle.hasRef() || handle.trace?.byNode === true) continue
     if (isTimer(handle)) {
       add(
         'pending-timer',

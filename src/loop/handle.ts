@@ -16,6 +16,36 @@ export interface HandleOwner {
   _timerCancelled(handle: TimerHandle): void
 }
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] }
+
+/**
+ * A handle's fields, in the order every handle has them. The constructors
+ * call it, and so do src/time's Timeout and Immediate, which are made by
+ * AsyncResource's constructor instead (timers.ts). @internal
+ */
+export function setHandleFields(
+  handle: Handle,
+  owner: HandleOwner,
+  callback: (...args: any[]) => unknown,
+  args: readonly unknown[] | undefined,
+  origin: Origin,
+): void {
+  const h = handle as Writable<Handle>
+  h._callback = callback
+  h._args = args
+  h._state = 'pending'
+  h._owner = owner
+  h._origin = origin
+  h._ref = true
+}
+
+/** A timer handle's own fields, after setHandleFields. @internal */
+export function setTimerFields(handle: TimerHandle, when: number, delay: number): void {
+  handle.when = when
+  handle._seq = 0
+  handle.delay = delay
+}
+
 /**
  * A callback scheduled with `callSoon`. Cancel it before it runs and it never will.
  *
@@ -33,8 +63,8 @@ export class Handle {
   /** @internal */ declare readonly _owner: HandleOwner
   /** Its Trace, or its creation number past the loop's trace budget (trace.ts). @internal */
   declare readonly _origin: Origin
-  /** Whether the loop waits for this handle: an unref'd handle is never a leak. */
-  declare ref: boolean
+  /** Whether the loop waits for this handle (`ref`). @internal */
+  declare _ref: boolean
 
   /** @internal */
   constructor(
@@ -43,12 +73,7 @@ export class Handle {
     args: readonly unknown[] | undefined,
     origin: Origin,
   ) {
-    this._callback = callback
-    this._args = args
-    this._state = 'pending'
-    this._owner = owner
-    this._origin = origin
-    this.ref = true
+    setHandleFields(this, owner, callback, args, origin)
   }
 
   /**
@@ -67,6 +92,27 @@ export class Handle {
   get trace(): Trace | undefined {
     const origin = this._origin
     return typeof origin === 'object' ? origin : undefined
+  }
+
+  /**
+   * Makes the handle keep the loop's work alive (the default): a pending
+   * handle that is ref'd when a test ends is a leak. Node's names, as on a
+   * Timeout: for setTimeout and setInterval the Timeout is the handle.
+   */
+  ref(): this {
+    this._ref = true
+    return this
+  }
+
+  /** Makes the handle not count as pending work: never reported as a leak. */
+  unref(): this {
+    this._ref = false
+    return this
+  }
+
+  /** Whether the loop waits for this handle. */
+  hasRef(): boolean {
+    return this._ref
   }
 
   /** True once `cancel()` was called before the callback ran. */
@@ -136,9 +182,7 @@ export class TimerHandle extends Handle {
     origin: Origin,
   ) {
     super(owner, callback, args, origin)
-    this.when = when
-    this._seq = 0
-    this.delay = delay
+    setTimerFields(this, when, delay)
   }
 
   override get kind(): HandleKind {

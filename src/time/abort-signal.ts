@@ -12,7 +12,6 @@ export function timeoutSignalOn(loop: EventLoop, trace: Origin, delay: number): 
   loop._checkOpen()
   const controller = new AbortController()
   const abort = (): void => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))
-  const timeout = new Timeout(loop, abort, coerceDelay(delay), false, undefined, trace).unref()
-  loop._schedule(timeout._handle)
+  loop._schedule(new Timeout(loop, abort, coerceDelay(delay), undefined, trace).unref())
   return controller.signal
 }

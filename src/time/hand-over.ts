@@ -18,7 +18,7 @@ export function handNodeWorkToHost(loop: EventLoop): number {
     if (callback === undefined || !handle.pending) continue
     const args = handle._args ?? []
     const delay = handle instanceof TimerHandle ? Math.max(0, handle.when - loop.time()) : -1
-    const ref = handle.ref
+    const ref = handle.hasRef()
     handle.cancel()
     const real = delay < 0 ? host.setImmediate(() => callback(...args)) : host.setTimeout(() => callback(...args), delay)
     if (!ref) real.unref() // as Node made it: an unref'd timer keeps no process alive

@@ -141,7 +141,7 @@ function timerApi(apis: { timeout: Fakeable; interval: Fakeable; immediate: Fake
     if (!clearVirtual(timer)) Reflect.apply(original<AnyFunction>(`${real}.clearInterval`), this, arguments)
   }
   function clearImmediate(this: unknown, immediate?: unknown): void {
-    if (immediate instanceof Immediate) return immediate._handle.cancel()
+    if (immediate instanceof Immediate) return immediate.cancel()
     return Reflect.apply(original<AnyFunction>(`${real}.clearImmediate`), this, arguments)
   }
   return { setTimeout, setInterval, setImmediate, clearTimeout, clearInterval, clearImmediate }

@@ -14,7 +14,7 @@ import {
   validateNumber,
   validateObject,
 } from './internal/node-errors.ts'
-import { Immediate, Timeout, coerceDelay } from './timers.ts'
+import { Immediate, Interval, Timeout, coerceDelay } from './timers.ts'
 
 interface TimerOptions {
   signal?: AbortSignal | undefined
@@ -65,9 +65,9 @@ export function sleepOn<T>(loop: EventLoop, trace: Origin, after: unknown, value
   const { signal, ref = true } = options
   return armed<T>(signal, (resolve) => {
     loop._checkOpen()
-    const timeout = new Timeout(loop, resolve, coerceDelay(after), false, [value], trace)
+    const timeout = new Timeout(loop, resolve, coerceDelay(after), [value], trace)
     if (!ref) timeout.unref()
-    loop._schedule(timeout._handle)
+    loop._schedule(timeout)
     return () => timeout._clear()
   })
 }
@@ -84,8 +84,8 @@ export function immediateOn<T>(loop: EventLoop, trace: Origin, value: T, options
     loop._checkOpen()
     const immediate = new Immediate(loop, resolve, [value], trace)
     if (!ref) immediate.unref()
-    loop._enqueue(immediate._handle)
-    return () => immediate._handle.cancel()
+    loop._enqueue(immediate)
+    return () => immediate.cancel()
   })
 }
 
@@ -107,7 +107,7 @@ export async function* intervalOn<T>(
     let notYielded = 0
     let wake: ((value?: unknown) => void) | undefined
     loop._checkOpen()
-    interval = new Timeout(
+    interval = new Interval(
       loop,
       () => {
         notYielded++
@@ -117,12 +117,11 @@ export async function* intervalOn<T>(
         }
       },
       coerceDelay(after),
-      true,
       undefined,
       trace,
     )
     if (!ref) interval.unref()
-    loop._schedule(interval._handle)
+    loop._schedule(interval)
     if (signal !== undefined) {
       const timer = interval
       onAbort = () => {

@@ -49,7 +49,7 @@ export function takeAttachment(
     events: recorded.events,
     dropped: recorded.dropped,
     end,
-    pending: snapshot.handles.filter((handle) => handle.ref),
+    pending: snapshot.handles.filter((handle) => handle.hasRef()),
     pendingTasks: snapshot.tasks,
     startInstant,
     title: fullName(task),

@@ -34,6 +34,7 @@
 import { AsyncResource, createHook } from 'node:async_hooks'
 import type { AsyncHook } from 'node:async_hooks'
 import timers from 'node:timers'
+import { Handle } from '../loop/handle.ts'
 import { setTraceRealIo } from '../loop/trace.ts'
 
 /**
@@ -161,8 +162,8 @@ function makeState(): RealWork {
         if (networkIo.has(type)) setTraceRealIo(true)
         if (listedOrDrained.has(type)) return
         if (type === 'Timeout') {
-          // Real timers only: virtual ones are AsyncResources of ours, run by the loop.
-          if (resource instanceof AsyncResource || !isRealTimeout(resource)) return
+          // Real timers only: virtual ones are loop handles, run by the loop.
+          if (resource instanceof Handle || !isRealTimeout(resource)) return
           if (state.runnerTimeout !== undefined && (resource as { _idleTimeout?: number })._idleTimeout === state.runnerTimeout) {
             state.runnerTimeout = undefined
             return

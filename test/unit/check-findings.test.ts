@@ -52,7 +52,7 @@ describe('inspectLoop', () => {
     loop.callLater(500, function tick() {})
     loop.callSoon(() => {})
     const quiet = loop.callLater(100, () => {})
-    quiet.ref = false
+    quiet.unref()
     loop.createTask(() => loop.sleep(1000), { name: 'sleeper' })
     const findings = inspectLoop(loop._snapshot(), 'test')
     // The task has not started yet: its start is reported as the task, never as a callback.

@@ -43,7 +43,7 @@ describe('setTimeout (timers/promises)', () => {
 
   it('makes an unref-ed timer with ref: false', () => {
     void sleep(10, undefined, { ref: false })
-    expect(pending().map((h) => [h.kind, h.ref])).toEqual([['timeout', false]])
+    expect(pending().map((h) => [h.kind, h.hasRef()])).toEqual([['timeout', false]])
   })
 
   it("rejects bad arguments with Node's errors", async () => {
@@ -119,7 +119,7 @@ describe('AbortSignal.timeout', () => {
   it("aborts with Node's TimeoutError DOMException after exactly the delay, on an unref-ed timer", async () => {
     const signal = AbortSignal.timeout(5000)
     expect(signal).toBeInstanceOf(AbortSignal)
-    expect(pending().map((h) => [h.kind, h.ref, (h as TimerHandle).when])).toEqual([['timeout', false, 5000]])
+    expect(pending().map((h) => [h.kind, h.hasRef(), (h as TimerHandle).when])).toEqual([['timeout', false, 5000]])
     const at = await new Promise<number>((resolve) => signal.addEventListener('abort', () => resolve(loop.time())))
     expect(at).toBe(5000)
     expect(signal.reason).toBeInstanceOf(DOMException)

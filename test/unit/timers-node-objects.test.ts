@@ -1,7 +1,7 @@
 // setTimeout / setInterval / setImmediate on a loop hand out Node's objects and
 // follow Node's rules: delay coercion, refresh, clearing by number, `this`,
 // arguments, the async context of the scheduling code, and creation traces.
-import { AsyncLocalStorage } from 'node:async_hooks'
+import { AsyncLocalStorage, AsyncResource, createHook, executionAsyncId } from 'node:async_hooks'
 import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { installVirtualTime, newEventLoop } from 'vitest-loop/core'
@@ -81,10 +81,12 @@ describe('setTimeout', () => {
     expect(loop.timerCount).toBe(0)
   })
 
-  it('is a timeout handle on the loop, ref by default, whose trace starts at the line that scheduled it', () => {
-    setTimeout(() => {}, 100) // site: scheduled timeout
+  it('is itself the timeout handle on the loop, ref by default, whose trace starts at the line that scheduled it', () => {
+    const timer = setTimeout(() => {}, 100) // site: scheduled timeout
     const [handle] = pending()
-    expect(handle).toMatchObject({ kind: 'timeout', ref: true, when: 100, delay: 100 })
+    expect(handle).toBe(timer)
+    expect(handle).toMatchObject({ kind: 'timeout', when: 100, delay: 100 })
+    expect(handle!.hasRef()).toBe(true)
     const site = handle!.trace!.site!
     expect(`${site.file}:${site.line}`).toBe(siteOf(import.meta.url, 'scheduled timeout'))
   })
@@ -97,6 +99,36 @@ describe('setTimeout', () => {
     setTimeout(() => seen.push(als.getStore()), 10)
     als.run('driver', () => loop.runUntilIdleSync())
     expect(seen).toEqual(['request-2', undefined, 'request-1'])
+  })
+
+  it('is an async resource as Node\'s Timeout and Immediate are: init hooks see it, with its ids and trigger', () => {
+    const seen: [string, number, number, unknown][] = []
+    const hook = createHook({
+      init(asyncId, type, trigger, resource) {
+        if (type === 'Timeout' || type === 'Immediate') seen.push([type, asyncId, trigger, resource])
+      },
+    }).enable()
+    let timer: NodeJS.Timeout
+    let immediate: NodeJS.Immediate
+    try {
+      timer = setTimeout(() => {}, 10)
+      immediate = setImmediate(() => {})
+    } finally {
+      hook.disable()
+    }
+    // Node keeps a timer's ids in two symbol-keyed fields; so do we.
+    const field = (r: object, name: string) => (r as Record<symbol, number>)[Object.getOwnPropertySymbols(r).find((s) => s.description === name)!]!
+    const ids = (r: object) => [field(r, 'async_id_symbol'), field(r, 'trigger_async_id_symbol')]
+    expect(seen).toEqual([
+      ['Timeout', ...ids(timer), timer],
+      ['Immediate', ...ids(immediate), immediate],
+    ])
+    expect(ids(timer)[1]).toBe(executionAsyncId())
+    expect(ids(immediate)[0]).toBeGreaterThan(ids(timer)[0]!)
+    // Node's own Timeout is no AsyncResource instance either.
+    expect(timer).not.toBeInstanceOf(AsyncResource)
+    clearTimeout(timer)
+    clearImmediate(immediate)
   })
 
   it("runs a loop.callLater or callSoon callback, which is no async resource, in the context of the code that drives the loop", async () => {
@@ -126,10 +158,10 @@ describe('Timeout', () => {
     const timer = setTimeout(() => {}, 10)
     expect(timer.unref()).toBe(timer)
     expect(timer.hasRef()).toBe(false)
-    expect(pending()[0]!.ref).toBe(false)
+    expect(pending()[0]!.hasRef()).toBe(false)
     expect(timer.ref()).toBe(timer)
     expect(timer.hasRef()).toBe(true)
-    expect(pending()[0]!.ref).toBe(true)
+    expect(pending()[0]!.hasRef()).toBe(true)
   })
 
   it('refresh() makes it due its delay after now, keeping its place among equals by the new order', () => {
@@ -254,7 +286,9 @@ describe('setImmediate', () => {
     const immediate = setImmediate(function (this: unknown, x: number) {
       log.push(this === immediate, x, loop.time())
     }, 7)
-    expect(pending()[0]).toMatchObject({ kind: 'immediate', ref: true })
+    expect(pending()[0]).toBe(immediate)
+    expect(immediate).toMatchObject({ kind: 'immediate' })
+    expect(immediate.hasRef()).toBe(true)
     loop.runUntilIdleSync()
     expect(log).toEqual([true, 7, 0, 'timeout'])
   })
@@ -278,7 +312,7 @@ describe('setImmediate', () => {
     }
     const kept = setImmediate(() => {}).unref()
     expect(kept.hasRef()).toBe(false)
-    expect(pending().map((h) => h.ref)).toEqual([false])
+    expect(pending().map((h) => h.hasRef())).toEqual([false])
     loop.runUntilIdleSync()
     expect(runs).toBe(0)
   })
