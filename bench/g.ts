@@ -2,7 +2,7 @@
  * G: CPU per test file, as shipped. The package is packed (`npm pack`, which
  * builds dist/) and unpacked into node_modules/vitest-loop of a temporary
  * project, as `npm install <tarball>` would place it; the project's other
- * packages (Vitest, @sinonjs/fake-timers) are links to this repository's
+ * packages (Vitest and what it needs) are links to this repository's
  * node_modules, so the versions are the lock file's and nothing is downloaded.
  *
  * Two configurations of the same project run turn about (plain, loop, plain,

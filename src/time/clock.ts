@@ -1,11 +1,10 @@
 /**
  * The clocks on a loop: `Date`, `performance.now()`, `process.hrtime()`.
  *
- * `Date` is @sinonjs/fake-timers' kept implementation (a Date subclass behind
- * a Proxy: `new Date()`, `Date()`, `Date.now()`, `instanceof` and the static
- * methods behave), with its clock's `now` read from the loop: `loop.now()`,
- * the virtual wall clock. `performance.now()` and `process.hrtime()` read the
- * loop's time, which starts at 0.
+ * `Date` reads the loop's virtual wall clock, `loop.now()`, wherever it reads
+ * the time (`new Date()`, `Date()`, `Date.now()`); everything else is the
+ * host's Date (see `makeVirtualDate`). `performance.now()` and
+ * `process.hrtime()` read the loop's time, which starts at 0.
  *
  * Busy-waiting. `while (Date.now() - start < ms);` never gives the loop a
  * turn, so on a virtual clock it would spin forever. The policy: a read of a
@@ -21,20 +20,10 @@
 
  * @internal
  */
-import { createRequire } from 'node:module'
-import type FakeTimersModule from '@sinonjs/fake-timers'
 import type { EventLoop } from '../loop/event-loop.ts'
 import { host } from '../loop/internal/host.ts'
 import { invalidArgType, outOfRange } from './internal/node-errors.ts'
 import { loopFor, original } from './route.ts'
-
-/**
- * Required, not imported: an `import` of this CommonJS package makes Node
- * parse its source for named exports first (cjs-module-lexer), which tripled
- * its load (about 35 ms of CPU against 12 ms, in every test worker). Loaded
- * with this module, as before: it probes the global setTimeout as it loads.
- */
-const FakeTimers = createRequire(import.meta.url)('@sinonjs/fake-timers') as typeof FakeTimersModule
 
 /** Identical reads in one stretch before the clock starts to move by itself. */
 export const spinReads = 10_000
@@ -79,35 +68,43 @@ function wallClock(): number {
   return Math.floor(loop.now())
 }
 
-let virtualDate: DateConstructor | undefined
-
-/** fake-timers' Date on the loop's wall clock, made once. */
-function makeVirtualDate(): DateConstructor {
-  if (virtualDate !== undefined) return virtualDate
-  // A global of our own so that fake-timers takes the real Date and Intl and
-  // does not probe the (maybe patched) global setTimeout.
-  const clock = FakeTimers.withGlobal({ Date: host.Date, Intl: globalThis.Intl }).createClock(0)
-  Object.defineProperty(clock, 'now', { get: wallClock, set: () => {}, configurable: true })
-  // fake-timers names its class ClockDate; `Date.name` is 'Date' on the host.
-  Object.defineProperty(clock.Date, 'name', { value: 'Date', configurable: true })
-  // fake-timers marks its Date `isFake`, and then refuses to install over it: a
-  // test that calls vi.useFakeTimers() on top of virtual time must still work.
-  Object.defineProperty(clock.Date, 'isFake', { value: false, configurable: true, writable: true })
-  virtualDate = clock.Date
-  return virtualDate
-}
-
 /**
- * The `Date` that replaces the global one: fake-timers' Date, on the loop's
- * wall clock. Loaded with this module, not on first use: fake-timers probes
- * the global setTimeout when it loads, which must be the host's (not ours,
- * nor a test's stand-in), and every test file of the plugin installs virtual
- * time at once anyway. Not a lazy Proxy either: that would put a trap on
- * every `Date.now()` of the code under test.
+ * The `Date` that replaces the global one. A function, not a class: `Date()`
+ * without `new` returns the time as a string. It shares the host Date's
+ * prototype, so a Date made before virtual time was installed, by
+ * `structuredClone` or by code that kept the host Date is `instanceof` it, and
+ * its instances are the host's (`new Date().constructor` is the host Date, as
+ * for every Date made elsewhere). A subclass (`class Later extends Date`) gets
+ * its own prototype through `new.target`. Its own statics are the host's
+ * `parse` and `UTC` and a `now` on the loop's clock.
+ *
+ * vitest-loop used @sinonjs/fake-timers' Date here, which needed that package
+ * (a CommonJS require of it and @sinonjs/commons) in every test worker: about
+ * 8 ms of CPU per test file, for one function.
  * @internal
  */
+function makeVirtualDate(): DateConstructor {
+  const HostDate = host.Date
+  function Date(this: unknown, ...args: unknown[]): unknown {
+    if (new.target === undefined) return new HostDate(wallClock()).toString()
+    return Reflect.construct(HostDate, args.length === 0 ? [wallClock()] : args, new.target)
+  }
+  Object.defineProperties(Date, {
+    length: { value: HostDate.length },
+    prototype: { value: HostDate.prototype, writable: false, enumerable: false, configurable: false },
+    now: { value: function now(): number { return wallClock() }, writable: true, configurable: true },
+    parse: { value: HostDate.parse, writable: true, configurable: true },
+    UTC: { value: HostDate.UTC, writable: true, configurable: true },
+  })
+  return Date as unknown as DateConstructor
+}
+
+/** The virtual Date, made when this module loads. @internal */
+const virtualDate = makeVirtualDate()
+
+/** The `Date` that replaces the global one: reads the loop's wall clock. @internal */
 export function getVirtualDate(): DateConstructor {
-  return makeVirtualDate()
+  return virtualDate
 }
 
 /** `performance.now()` on the loop: its time, from 0. @internal */

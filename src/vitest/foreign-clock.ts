@@ -20,7 +20,7 @@ const keys = names.map((name) => `globalThis.${name}`)
 
 /**
  * The fake clock another library installed over vitest-loop's globals, if
- * any (our own Date is made by fake-timers too, and carries a clock). @internal
+ * any: a value that is not ours and carries a clock with `uninstall`. @internal
  */
 export function foreignClock(): ForeignClock | undefined {
   const globals = globalThis as unknown as Record<string, unknown>

@@ -1,6 +1,6 @@
-// The global Date while virtual time is installed is fake-timers' Date on the
-// loop's wall clock (src/time/clock.ts, required when first made): every way
-// of using Date reads the loop.
+// The global Date while virtual time is installed reads the loop's wall clock
+// (src/time/clock.ts): every way of using Date reads the loop, and everything
+// else is the host's Date.
 import { describe, expect, it } from 'vitest'
 import { installVirtualTime, newEventLoop } from 'vitest-loop/core'
 
@@ -43,6 +43,24 @@ describe('the global Date on virtual time', () => {
     expect(later instanceof Date).toBe(true)
     expect(Date.name).toBe('Date')
     expect(typeof Date).toBe('function')
+    loop.close()
+  })
+
+  it('shares the host Date\'s prototype: Dates made before, by structuredClone or by the host Date are instances', () => {
+    const HostDate = Date
+    const before = new HostDate(0)
+    const loop = newEventLoop({ now: start })
+    using _time = installVirtualTime(loop)
+    expect(Date).not.toBe(HostDate)
+    expect(before instanceof Date).toBe(true)
+    expect(structuredClone(new Date()) instanceof Date).toBe(true)
+    expect(new HostDate(1) instanceof Date).toBe(true)
+    expect(Object.prototype.toString.call(new Date())).toBe('[object Date]')
+    expect(new Date().constructor).toBe(HostDate)
+    expect(Date.length).toBe(7)
+    expect(Reflect.ownKeys(Date)).toEqual(expect.arrayContaining(['now', 'parse', 'UTC', 'prototype', 'length', 'name']))
+    expect(new Date(2030, 0, 1, 12).getHours()).toBe(12)
+    expect(new Date('2030-01-01T00:00:00Z').getTime()).toBe(start)
     loop.close()
   })
 })
