@@ -100,13 +100,20 @@ describe('the packed package, installed in a fresh project', () => {
     if (work !== undefined) rmSync(work, { recursive: true, force: true })
   }, 60_000)
 
-  it('packs dist/ (JS, declarations, source maps) and the sources the maps point to, and no tests', () => {
-    for (const entry of ['index', 'core', 'setup', 'plugin']) {
+  it('packs dist/ (entry files, the bundle with its source maps, declarations) and the sources the maps point to, and no tests', () => {
+    for (const entry of ['index', 'core', 'setup', 'plugin', 'global-setup']) {
       expect(packed).toContain(`dist/${entry}.js`)
-      expect(packed).toContain(`dist/${entry}.js.map`)
       expect(packed).toContain(`dist/${entry}.d.ts`)
       expect(packed).toContain(`dist/${entry}.d.ts.map`)
       expect(packed).toContain(`src/${entry}.ts`)
+    }
+    // The bundle (scripts/bundle.mjs): every file has its map, and every source a map names is packed.
+    const bundle = packed.filter((file) => /^dist\/lib\/[^/]+\.js$/.test(file))
+    expect(bundle).toEqual(expect.arrayContaining(['index', 'core', 'plugin', 'global-setup', 'setup-file'].map((entry) => `dist/lib/${entry}.js`)))
+    for (const file of bundle) {
+      expect(packed).toContain(`${file}.map`)
+      const map = JSON.parse(readFileSync(path.join(project, 'node_modules/vitest-loop', `${file}.map`), 'utf8')) as { sources: string[] }
+      for (const source of map.sources) expect(packed).toContain(path.posix.join('dist/lib', source))
     }
     expect(packed.filter((file) => !/^(dist|src)\/|^(package\.json|README\.md|LICENSE)$/.test(file))).toEqual([])
     expect(packed.filter((file) => file.includes('.test.'))).toEqual([])
