@@ -91,6 +91,7 @@ function makeVirtualDate(): DateConstructor {
   }
   Object.defineProperties(Date, {
     length: { value: HostDate.length },
+    name: { value: 'Date' }, // a bundler may rename the function
     prototype: { value: HostDate.prototype, writable: false, enumerable: false, configurable: false },
     now: { value: function now(): number { return wallClock() }, writable: true, configurable: true },
     parse: { value: HostDate.parse, writable: true, configurable: true },
