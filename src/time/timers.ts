@@ -31,7 +31,7 @@
  * @internal
  */
 import '../loop/internal/dispose.ts' // first: the dispose methods below need Symbol.dispose
-import { AsyncResource, executionAsyncId } from 'node:async_hooks'
+import { AsyncResource } from 'node:async_hooks'
 import type { EventLoop } from '../loop/event-loop.ts'
 import { Handle, TimerHandle, setHandleFields, setTimerFields } from '../loop/handle.ts'
 import type { HandleKind } from '../loop/handle.ts'
@@ -79,27 +79,16 @@ export function coerceDelay(after: unknown): number {
 
 type Callback = (...args: any[]) => unknown
 
-/** Reused for every Timeout and Immediate: see `newResource`. */
-const resourceOptions = { triggerAsyncId: 0 }
-
 /**
  * An object of class `target` made by AsyncResource's constructor: an async
- * resource as Node's own timers are (a new async id, init hooks told, so an
- * AsyncLocalStorage store set where it was scheduled is seen when it runs),
- * without AsyncResource in its class chain. The caller sets the handle's
- * fields. A derived constructor that returns this object never calls super().
- *
- * The trigger id is the one the constructor would read itself, the current
- * async id, passed as a small integer: read from Node's Float64Array it would
- * be a boxed number kept as long as the timer (16 bytes and a scavenge's work
- * more per pending timer: A through the global setTimeout, 1e5 timers, 1.33 ->
- * 1.0 µs per timer). Node passes a different trigger only inside its own
- * `defaultTriggerAsyncIdScope` (net, dns), which never schedules a timer on a loop.
+ * resource as Node's own timers are (a new async id, the trigger id Node
+ * would give it, init hooks told, so an AsyncLocalStorage store set where it
+ * was scheduled is seen when it runs), without AsyncResource in its class
+ * chain. The caller sets the handle's fields. A derived constructor that
+ * returns this object never calls super().
  */
 function newResource<T>(type: 'Timeout' | 'Immediate', target: Function): T {
-  const trigger = executionAsyncId()
-  resourceOptions.triggerAsyncId = trigger <= 0x3fffffff ? trigger | 0 : trigger
-  return Reflect.construct(AsyncResource, [type, resourceOptions], target) as T
+  return Reflect.construct(AsyncResource, [type], target) as T
 }
 
 /**
