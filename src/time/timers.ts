@@ -26,8 +26,8 @@
  *   `_onImmediate` / `_destroyed` on an Immediate; getters over the handle's
  *   fields, so a pending timer costs no more memory.
  * - each Timeout and Immediate is an async resource, as Node's own objects
- *   are (the same async id fields, AsyncResource's methods), though its class
- *   extends the loop's handle rather than AsyncResource: see `newResource`.
+ *   are (the same async id fields; no AsyncResource methods, as Node's have
+ *   none), though its class extends the loop's handle: see `newResource`.
  * @internal
  */
 import '../loop/internal/dispose.ts' // first: the dispose methods below need Symbol.dispose

@@ -31,7 +31,7 @@
  * tenth more on code that does nothing but await.
  * @internal
  */
-import { AsyncResource, createHook } from 'node:async_hooks'
+import { createHook } from 'node:async_hooks'
 import type { AsyncHook } from 'node:async_hooks'
 import timers from 'node:timers'
 import { Handle } from '../loop/handle.ts'
