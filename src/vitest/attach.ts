@@ -6,7 +6,7 @@
  * Chrome trace of the same events is a second attachment.
  *
  * `context.annotate` refuses a test whose state left `'run'`, and the
- * sanitizer judges in `onTestFinished`, after the runner set the state. So
+ * sanitizer judges after the test's hooks, once the runner set the state. So
  * the state reads `'run'` for the synchronous part of the call (the check),
  * and the annotation is awaited before the test's report is thrown: it is
  * recorded on the test like one the test made itself.

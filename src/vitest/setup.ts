@@ -4,9 +4,10 @@
  * it leaves work behind.
  *
  * Hook order in Vitest 4.1 and 5 (VITEST-NOTES §4): our aroundEach wraps
- * everything; our onTestFinished, registered from it before the test, runs after
- * the file's afterEach hooks and fixture teardown, so the sanitizer sees the
- * loop exactly as the test and its hooks left it.
+ * everything, so its part after `runTest()` runs after the file's afterEach
+ * hooks, fixture teardown and every onTestFinished callback: the sanitizer
+ * sees the loop exactly as the test and its hooks left it, and what it throws
+ * fails the test as an onTestFinished callback's error would.
  *
  * The test function itself is wrapped (runner-api.ts: the way differs between
  * the majors): it races a stall watch (a test that awaits what nothing can
@@ -157,11 +158,11 @@ export function setUpFile(): void {
     }
   })
 
-  // Per test: one hook. The aroundEach opens the test's store, and does what a
-  // beforeEach would (each Vitest hook costs a timeout timer and a few promises
-  // per test): the runner reads the test function after it and registers no
-  // onTestFinished before it, so ours, registered first, runs last.
-  aroundEach(async (runTest, { task, onTestFinished }) => {
+  // Per test: one hook, and no onTestFinished (each costs a timeout timer, a
+  // captured stack and a few promises per test). The aroundEach opens the
+  // test's store and does what a beforeEach would (the runner reads the test
+  // function after it); after `runTest()` it judges, last of all.
+  aroundEach(async (runTest, { task }) => {
     const test = task as RunnerTestCase
     const state = new TestState(test, config, excluded(test.file.filepath))
     if (config.autoUse !== false && !state.realTime) state.ensureLoop()
@@ -174,8 +175,11 @@ export function setUpFile(): void {
       set: (value: unknown) => Object.defineProperty(context, 'loop', { value, configurable: true, writable: true }),
     })
     freezeWhenBodyEnds(test)
-    onTestFinished(() => finish(state))
-    await worker.storage.run(state, runTest)
+    try {
+      await worker.storage.run(state, runTest)
+    } finally {
+      await finish(state)
+    }
   })
 }
 
