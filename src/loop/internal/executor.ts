@@ -8,8 +8,13 @@
  * around it. Arguments and the result are copied (structured clone).
  * @internal
  */
-import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
+import { createRequire } from 'node:module'
+import type { Worker } from 'node:worker_threads'
+
+// Loaded on first use: a test worker that never calls runInExecutor (nearly
+// all) would otherwise load and compile Node's worker_threads and os modules,
+// about 4 ms of every test file's start.
+const require = createRequire(import.meta.url)
 
 const workerSource = `
 const { parentPort } = require('node:worker_threads')
@@ -85,6 +90,7 @@ class WorkerPool {
 
   #spawn(): Worker {
     this.#started++
+    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads')
     const worker = new Worker(workerSource, { eval: true })
     worker.on('message', (reply: Reply) => {
       const job = this.#running.get(worker)
@@ -122,6 +128,6 @@ let pool: WorkerPool | undefined
 
 /** Runs `fn(...args)` on the shared worker pool. @internal */
 export function runOnExecutor(fn: (...args: any[]) => unknown, args: readonly unknown[]): Promise<unknown> {
-  pool ??= new WorkerPool(Math.max(1, Math.min(4, availableParallelism() - 1)))
+  pool ??= new WorkerPool(Math.max(1, Math.min(4, (require('node:os') as typeof import('node:os')).availableParallelism() - 1)))
   return pool.run(fn, args)
 }
