@@ -18,6 +18,20 @@ export interface HandleOwner {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
+// A handle's `_flags`: its state in the low two bits, and the unref bit. One
+// field, not a state and a ref flag: 8 bytes less in every pending timer.
+/** @internal */ export const PENDING = 0
+/** @internal */ export const RUNNING = 1
+/** @internal */ export const DONE = 2
+/** @internal */ export const CANCELLED = 3
+/** The state's bits of `_flags`. @internal */ export const STATE = 3
+/** Set in `_flags` while the handle is unref'd. @internal */ export const UNREF = 4
+
+/** Sets a handle's state, keeping its ref. @internal */
+export function setState(handle: Handle, state: number): void {
+  handle._flags = (handle._flags & UNREF) | state
+}
+
 /**
  * A handle's fields, in the order every handle has them. The constructors
  * call it, and so do src/time's Timeout and Immediate, which are made by
@@ -33,10 +47,9 @@ export function setHandleFields(
   const h = handle as Writable<Handle>
   h._callback = callback
   h._args = args
-  h._state = 'pending'
+  h._flags = PENDING
   h._owner = owner
   h._origin = origin
-  h._ref = true
 }
 
 /** A timer handle's own fields, after setHandleFields. @internal */
@@ -59,12 +72,10 @@ export class Handle {
   // a slower path, and every setTimeout makes a handle (17 -> 9 ns a handle).
   /** @internal */ declare _callback: ((...args: any[]) => unknown) | undefined
   /** @internal */ declare _args: readonly unknown[] | undefined
-  /** @internal */ declare _state: HandleState
+  /** Its state (PENDING, RUNNING, DONE, CANCELLED) and UNREF. @internal */ declare _flags: number
   /** @internal */ declare readonly _owner: HandleOwner
   /** Its Trace, or its creation number past the loop's trace budget (trace.ts). @internal */
   declare readonly _origin: Origin
-  /** Whether the loop waits for this handle (`ref`). @internal */
-  declare _ref: boolean
 
   /** @internal */
   constructor(
@@ -100,29 +111,29 @@ export class Handle {
    * Timeout: for setTimeout and setInterval the Timeout is the handle.
    */
   ref(): this {
-    this._ref = true
+    this._flags &= STATE
     return this
   }
 
   /** Makes the handle not count as pending work: never reported as a leak. */
   unref(): this {
-    this._ref = false
+    this._flags |= UNREF
     return this
   }
 
   /** Whether the loop waits for this handle. */
   hasRef(): boolean {
-    return this._ref
+    return (this._flags & UNREF) === 0
   }
 
   /** True once `cancel()` was called before the callback ran. */
   get cancelled(): boolean {
-    return this._state === 'cancelled'
+    return (this._flags & STATE) === CANCELLED
   }
 
   /** True while the handle waits to run. */
   get pending(): boolean {
-    return this._state === 'pending'
+    return (this._flags & STATE) === PENDING
   }
 
   /** The function that runs, for reports and debugging. */
@@ -135,8 +146,9 @@ export class Handle {
    * cancelled. Cancelling a running interval stops its next run.
    */
   cancel(): void {
-    if (this._state !== 'pending' && this._state !== 'running') return
-    this._state = 'cancelled'
+    const flags = this._flags
+    if ((flags & STATE) > RUNNING) return
+    this._flags = (flags & UNREF) | CANCELLED
     this._callback = undefined
     this._args = undefined
   }
@@ -149,7 +161,7 @@ export class Handle {
   _run(): void {
     const callback = this._callback!
     const args = this._args
-    this._state = 'done'
+    this._flags = (this._flags & UNREF) | DONE
     this._callback = undefined
     this._args = undefined
     if (args === undefined || args.length === 0) callback()

@@ -9,7 +9,7 @@
 import type { Drivers, DriverOwner, TimeFlow } from './drivers.ts'
 import { LoopClosedError, LoopRunningError } from './errors.ts'
 import type { LoopLimitError } from './errors.ts'
-import { Handle } from './handle.ts'
+import { Handle, UNREF } from './handle.ts'
 import type { HandleOwner, TimerHandle } from './handle.ts'
 import { hop } from './internal/host.ts'
 import { log } from './internal/log.ts'
@@ -196,7 +196,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     // it stale only once the push gave the handle a new seq: a compaction run
     // before that would keep the old entry as live and the count would drift.
     const replaces = handle._inHeap
-    handle._state = 'pending'
+    handle._flags &= UNREF // pending, its ref kept
     s.timers.push(handle)
     if (replaces) s.timers.markStale()
     s.queuedInLastTurn?.add(handle)

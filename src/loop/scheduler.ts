@@ -18,6 +18,7 @@
  * arguments (event-loop.ts).
  * @internal
  */
+import { CANCELLED, PENDING, STATE, setState } from './handle.ts'
 import type { Handle, TimerHandle } from './handle.ts'
 import { currentTaskOf, shared } from './internal/context-state.ts'
 import type { ContextLoop } from './internal/context-state.ts'
@@ -200,8 +201,9 @@ export class Scheduler {
   /** Pops the next ready handle; undefined if it was cancelled meanwhile. */
   takeNext(): Handle | undefined {
     const handle = this.ready.shift()!
-    if (handle._state !== 'pending') {
-      if (handle._state === 'cancelled') {
+    const state = handle._flags & STATE
+    if (state !== PENDING) {
+      if (state === CANCELLED) {
         if (this.debug) this.timeline!.cancelled(this.time, handle)
         this.record?.handle(recordCancelled, this.time, handle)
       }
@@ -214,7 +216,7 @@ export class Scheduler {
 
   /** `call`, for `process.nextTick` (the async drivers): unless the handle was cancelled or the loop closed meanwhile. */
   readonly callFromTick = (handle: Handle): void => {
-    if (handle._state === 'pending' && !this.closed) this.call(handle)
+    if ((handle._flags & STATE) === PENDING && !this.closed) this.call(handle)
   }
 
   call(handle: Handle): void {
@@ -262,8 +264,8 @@ export class Scheduler {
   /** Drops everything scheduled: what was pending is cancelled. */
   close(): void {
     this.closed = true
-    for (const handle of this.ready) handle._state = handle._state === 'pending' ? 'cancelled' : handle._state
-    for (const handle of this.timers.live()) handle._state = 'cancelled'
+    for (const handle of this.ready) if ((handle._flags & STATE) === PENDING) setState(handle, CANCELLED)
+    for (const handle of this.timers.live()) setState(handle, CANCELLED)
     this.ready.clear()
     this.timers.clear()
   }
@@ -271,7 +273,7 @@ export class Scheduler {
   /** Pending handles, in scheduling order (task starts excluded): ready ones first, then timers. */
   pendingHandles(): Handle[] {
     const handles: Handle[] = []
-    for (const handle of this.ready) if (handle._state === 'pending' && !taskStarts.has(handle)) handles.push(handle)
+    for (const handle of this.ready) if ((handle._flags & STATE) === PENDING && !taskStarts.has(handle)) handles.push(handle)
     const timers = [...this.timers.live()].sort((a, b) => a._seq - b._seq)
     return [...handles, ...timers]
   }
@@ -279,7 +281,7 @@ export class Scheduler {
   /** Pending ready handles, and the live timer that fires first. */
   waiting(): { ready: number; next: TimerHandle | undefined } {
     let ready = 0
-    for (const handle of this.ready) if (handle._state === 'pending') ready++
+    for (const handle of this.ready) if ((handle._flags & STATE) === PENDING) ready++
     let next: TimerHandle | undefined
     for (const timer of this.timers.live()) {
       if (next === undefined || timer.when < next.when || (timer.when === next.when && timer._seq < next._seq)) next = timer

@@ -12,6 +12,7 @@
  * which leaves the old entry stale. A handle's seq is 0 while no live entry
  * holds it (never pushed, popped, cancelled): that is its `_inHeap`.
  */
+import { PENDING, STATE } from './handle.ts'
 import type { TimerHandle } from './handle.ts'
 
 const compactMin = 100
@@ -97,7 +98,7 @@ export class TimerQueue {
     const it = this.#items
     for (let i = 0; i < it.length; i++) {
       const h = it[i]!
-      if (h._state === 'pending' && h._seq === s[i]) yield h
+      if ((h._flags & STATE) === PENDING && h._seq === s[i]) yield h
     }
   }
 
@@ -111,7 +112,7 @@ export class TimerQueue {
 
   #isLive(i: number): boolean {
     const h = this.#items[i]!
-    return h._state === 'pending' && h._seq === this.#seq[i]
+    return (h._flags & STATE) === PENDING && h._seq === this.#seq[i]
   }
 
   #dropStaleTop(): void {

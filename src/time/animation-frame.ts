@@ -14,7 +14,7 @@
  */
 import { AsyncResource } from 'node:async_hooks'
 import type { EventLoop } from '../loop/event-loop.ts'
-import { TimerHandle } from '../loop/handle.ts'
+import { DONE, TimerHandle, setState } from '../loop/handle.ts'
 import type { HandleKind } from '../loop/handle.ts'
 import type { Origin } from '../loop/trace.ts'
 import { timeState } from './route.ts'
@@ -47,7 +47,7 @@ export class AnimationFrameHandle extends TimerHandle {
 
   override _run(): void {
     const callback = this._callback!
-    this._state = 'done'
+    setState(this, DONE)
     this._callback = undefined
     frames.delete(this._id)
     this.#context.runInAsyncScope(callback, undefined, this.when)

@@ -33,7 +33,7 @@
 import '../loop/internal/dispose.ts' // first: the dispose methods below need Symbol.dispose
 import { AsyncResource } from 'node:async_hooks'
 import type { EventLoop } from '../loop/event-loop.ts'
-import { Handle, TimerHandle, setHandleFields, setTimerFields } from '../loop/handle.ts'
+import { CANCELLED, DONE, Handle, RUNNING, STATE, TimerHandle, UNREF, setHandleFields, setState, setTimerFields } from '../loop/handle.ts'
 import type { HandleKind } from '../loop/handle.ts'
 import type { Origin } from '../loop/trace.ts'
 import { timeState } from './route.ts'
@@ -152,7 +152,7 @@ export class Timeout extends TimerHandle {
     // Unlike a plain handle, keep the callback: refresh() may run it again.
     // 'running' until the callback returns (Node's `_destroyed` is false in
     // there); clearTimeout makes it 'cancelled', refresh() 'pending'.
-    this._state = 'running'
+    setState(this, RUNNING)
     const outer = runningTimeout
     runningTimeout = this
     try {
@@ -160,10 +160,10 @@ export class Timeout extends TimerHandle {
       else this.runInAsyncScope(callback, this, ...args)
     } finally {
       runningTimeout = outer
-      if (this._state === 'running') {
+      if ((this._flags & STATE) === RUNNING) {
         const repeat = this._repeat
         if (repeat === null) {
-          this._state = 'done'
+          setState(this, DONE)
           this._forget()
         } else {
           this.when = start + repeat
@@ -178,7 +178,7 @@ export class Timeout extends TimerHandle {
 
   /** The delay after Node's coercion (`setTimeout(f, 2 ** 31)` keeps 1); -1 once cleared before it fired. */
   get _idleTimeout(): number {
-    return this._state === 'cancelled' ? -1 : this.delay
+    return (this._flags & STATE) === CANCELLED ? -1 : this.delay
   }
 
   /** The callback; after clearTimeout what Node leaves there (`gone`). */
@@ -186,7 +186,7 @@ export class Timeout extends TimerHandle {
     const callback = this._callback
     if (callback !== undefined) return callback
     // Node 24 leaves undefined there once cleared, but null while the callback that cleared it runs.
-    return this._state === 'cancelled' && runningTimeout === this ? null : gone
+    return (this._flags & STATE) === CANCELLED && runningTimeout === this ? null : gone
   }
 
   /** The period of an interval, null for a timeout. */
@@ -201,8 +201,7 @@ export class Timeout extends TimerHandle {
 
   /** True once it fired (a timeout, after its callback returned) or was cleared. */
   get _destroyed(): boolean {
-    const state = this._state
-    return state === 'done' || state === 'cancelled'
+    return (this._flags & STATE) >= DONE
   }
 
   /** Due again `delay` ms from now (also after it fired); does nothing after clearTimeout. */
@@ -291,7 +290,7 @@ export class Immediate extends Handle {
   override _run(): void {
     const callback = this._callback!
     const args = this._args
-    this._state = 'done'
+    this._flags = (this._flags & UNREF) | DONE
     this._args = undefined
     // Node's `_onImmediate` is the callback while it runs, null after.
     try {
@@ -309,8 +308,7 @@ export class Immediate extends Handle {
 
   /** Node's field: true from the moment it runs, or once cleared. */
   get _destroyed(): boolean {
-    const state = this._state
-    return state === 'done' || state === 'cancelled'
+    return (this._flags & STATE) >= DONE
   }
 
   [Symbol.dispose](): void {

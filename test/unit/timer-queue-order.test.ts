@@ -4,6 +4,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { newEventLoop, TimerHandle } from 'vitest-loop'
+import { DONE, PENDING, setState } from '../../src/loop/handle.ts'
 import { TimerQueue } from '../../src/loop/timer-queue.ts'
 
 /** Fixed seed: the same cases every run (fast-check prints the seed of a failure anyway). */
@@ -30,7 +31,7 @@ function harness() {
     reschedule(handle: TimerHandle, when: number): void {
       const wasInHeap = handle._inHeap
       handle.when = when
-      handle._state = 'pending'
+      setState(handle, PENDING)
       queue.push(handle)
       if (wasInHeap) queue.markStale()
     },
@@ -40,7 +41,7 @@ function harness() {
       let handle: TimerHandle | undefined
       while ((handle = queue.popDue(now)) !== undefined) {
         expect(handle._inHeap).toBe(false)
-        handle._state = 'done'
+        setState(handle, DONE)
         out.push(handle)
       }
       return out
