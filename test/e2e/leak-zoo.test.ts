@@ -151,6 +151,13 @@ const expected: Record<string, Expected> = {
     ['LeakError: test left 1 pending task on its loop', 'misc.test.ts:21:1'],
     ["LeakError: pending Task 'reply' is not done: await it, or cancel it with task.cancel()", 'misc.test.ts:32:14'],
   ],
+  // retry.test.ts: each attempt is judged and reported, its summary included
+  'leaks on every attempt': [
+    ['LeakError: test left 1 pending timer on its loop', 'retry.test.ts:13:1'],
+    ['LeakError: test left 1 pending timer on its loop', 'retry.test.ts:13:1'],
+    [timer('setTimeout(anonymous, 2,000 ms)', '2,000 ms', '0 ms'), 'retry.test.ts:15:3'],
+    [timer('setTimeout(anonymous, 4,000 ms)', '4,000 ms', '0 ms'), 'retry.test.ts:15:3'],
+  ],
 }
 
 function matches(actual: Reported, [error, at]: Expected[number]): boolean {
@@ -169,7 +176,7 @@ describe('the leak zoo (test/fixtures/leak-zoo)', () => {
   it('has at least 20 leaky tests, and every one of them fails', () => {
     expect(Object.keys(expected).length).toBeGreaterThanOrEqual(20)
     expect(run.code).toBe(1)
-    expect(run.output).toMatch(/Tests {2}27 failed \| 2 passed \(29\)/)
+    expect(run.output).toMatch(/Tests {2}28 failed \| 3 passed \(31\)/)
     for (const name of Object.keys(expected)) expect(run.output).toContain(`× ${name}`)
   })
 
@@ -178,6 +185,12 @@ describe('the leak zoo (test/fixtures/leak-zoo)', () => {
       expect(run.output).toContain(`✓ ${clean}`)
       expect(reported.filter((r) => r.test === clean)).toEqual([])
     }
+  })
+
+  it('judges each attempt of a retried test on its own: a leak of the first does not fail the retry', () => {
+    const name = 'leaks on its first attempt only and passes on its retry'
+    expect(run.output).toMatch(new RegExp(`✓ ${name}[^\\n]*\\(retry x1\\)`))
+    expect(reported.filter((r) => r.test === name)).toEqual([])
   })
 
   it.each(Object.entries(expected))('reports %s at the exact lines', (name, errors) => {
@@ -190,7 +203,7 @@ describe('the leak zoo (test/fixtures/leak-zoo)', () => {
 
   it('names the run start instant and the replay command under every summary', () => {
     const summaries = reported.filter((r) => /^LeakError: test left /.test(r.error))
-    const withSummary = Object.values(expected).filter((errors) => errors.some(([error]) => String(error).startsWith('LeakError: test left ')))
+    const withSummary = Object.values(expected).flatMap((errors) => errors.filter(([error]) => String(error).startsWith('LeakError: test left ')))
     expect(summaries).toHaveLength(withSummary.length)
     expect(summaries.length).toBeGreaterThanOrEqual(20)
     const instants = new Set<string>()

@@ -125,9 +125,15 @@ export function reportedErrors(output: string): Reported[] {
     const frame = rest.find((line) => line.trim().startsWith('❯'))
     const at = frame?.trim().split(' ').at(-1) ?? ''
     for (const header of headers) {
-      const test = header.split(' > ').at(-1)!.trim()
+      // Vitest 5 names the attempts of a retried test that failed with this error after its name,
+      // `(initial run, 1st retry)`, where Vitest 4.1 repeats the header once per attempt: one entry each.
+      const named = header.split(' > ').at(-1)!.trim()
+      const attempts = / \(((?:initial run|\d+(?:st|nd|rd|th) (?:retry|repeat))(?:, (?:initial run|\d+(?:st|nd|rd|th) (?:retry|repeat)))*)\)$/.exec(named)
+      const test = attempts === null ? named : named.slice(0, attempts.index)
       const project = /^ FAIL {2}\|([^|]+)\| /.exec(header)?.[1]
-      errors.push({ test, ...(project === undefined ? {} : { project }), error: rest[0]!, at, body: rest.join('\n') })
+      for (let i = 0; i < (attempts?.[1]!.split(', ').length ?? 1); i++) {
+        errors.push({ test, ...(project === undefined ? {} : { project }), error: rest[0]!, at, body: rest.join('\n') })
+      }
     }
   }
   return errors
