@@ -11,6 +11,7 @@ import { host } from '../loop/internal/host.ts'
 
 /** Moves `loop`'s pending handles that Node's internals made onto the real timers. Returns how many. */
 export function handNodeWorkToHost(loop: EventLoop): number {
+  if (loop.readyCount === 0 && loop.timerCount === 0) return 0
   let moved = 0
   for (const handle of loop._snapshot().handles) {
     if (handle.trace?.byNode !== true) continue
