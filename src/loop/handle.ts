@@ -20,6 +20,11 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
 // A handle's `_flags`: its state in the low two bits, and the unref bit. One
 // field, not a state and a ref flag: 8 bytes less in every pending timer.
+// The states are numbered in the order of a handle's life: `cancel()` and a
+// Timeout's `_destroyed` compare them. The hot paths (`_run`, `cancel`, an
+// Immediate's `_run`) write the flags inline rather than through setState:
+// three interleaved runs of A at 1e4 through the call all came out slower
+// (7 to 26%, on a machine whose spread is as wide, but all the same way).
 /** @internal */ export const PENDING = 0
 /** @internal */ export const RUNNING = 1
 /** @internal */ export const DONE = 2
