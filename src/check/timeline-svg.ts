@@ -82,6 +82,8 @@ interface Lane {
 
 /** The site of the lane of handles made past the loop's trace budget. */
 const untracedSite = 'past the trace budget (LOOP_TRACES=all traces it)'
+/** The site of the lane of traced handles whose scheduling fell out of the record (timeline.ts). */
+const droppedSite = 'scheduled before the first event kept'
 
 /** The SVG text of `picture`. */
 export function timelineSvg(picture: TimelinePicture): string {
@@ -94,9 +96,9 @@ export function timelineSvg(picture: TimelinePicture): string {
     return lane
   }
   const taskLane = (task: Task<unknown>): Lane => laneOf(`task:${taskId(task)}`, `Task '${task.name}'`, originSite(task._origin), 'task')
-  const siteLane = (origin: Origin, kind: HandleKind): Lane => {
+  const siteLane = (origin: Origin, kind: HandleKind, siteDropped = false): Lane => {
     // Handles made past the trace budget share one lane: their numbers are no site.
-    const site = typeof origin === 'number' ? untracedSite : originSite(origin)
+    const site = siteDropped ? droppedSite : typeof origin === 'number' ? untracedSite : originSite(origin)
     return laneOf(`site:${site}`, apiOf(kind), site, 'site')
   }
 
@@ -122,7 +124,7 @@ export function timelineSvg(picture: TimelinePicture): string {
       case 'fired':
       case 'cancelled': {
         if (event.kind === undefined) break
-        const lane = event.startsTask && event.task !== undefined ? taskLane(event.task) : siteLane(event.origin, event.kind)
+        const lane = event.startsTask && event.task !== undefined ? taskLane(event.task) : siteLane(event.origin, event.kind, event.siteDropped)
         lane.marks.push([event.time, event.type])
         lane.events++
         break

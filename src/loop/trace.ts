@@ -46,10 +46,13 @@ export class Trace {
   /** Every frame, ours included: parsed once, on first read. */
   #all: readonly StackFrame[] | undefined
   #frames: readonly StackFrame[] | undefined
+  /** Its creation number in its loop (1-based); 0 for a trace made outside a budget (a loop's own). @internal */
+  readonly _n: number
 
   /** @internal */
-  constructor(holder: { stack?: string }) {
+  constructor(holder: { stack?: string }, n = 0) {
     this.#holder = holder
+    this._n = n
   }
 
   /** Every frame V8 recorded, ours included, as `    at ...` lines. */
@@ -155,8 +158,9 @@ export function setTraceRealIo(on: boolean): void {
  */
 export function captureTrace(skip: Function, budget?: TraceBudget): Trace | number | undefined {
   if (!enabled) return undefined
+  let n = 0
   if (budget !== undefined) {
-    const n = ++budget._creations
+    n = ++budget._creations
     if (n > budget._traceLimit && !realIo.on) return n
   }
   const holder: { stack?: string } = {}
@@ -164,7 +168,7 @@ export function captureTrace(skip: Function, budget?: TraceBudget): Trace | numb
   Error.stackTraceLimit = captureDepth
   Error.captureStackTrace(holder, skip)
   Error.stackTraceLimit = limit
-  return new Trace(holder)
+  return new Trace(holder, n)
 }
 
 /** The Trace of an origin; undefined for a numbered or untraced one. @internal */

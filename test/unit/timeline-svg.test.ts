@@ -3,7 +3,7 @@
 // pending work labelled with its file:line, and bounded at 10,000 events.
 // The events come from the light record a loop keeps outside debug mode.
 import { describe, expect, it } from 'vitest'
-import { newEventLoop } from 'vitest-loop'
+import { newEventLoop, setTraceCapture } from 'vitest-loop'
 import type { EventLoop } from 'vitest-loop'
 import { maxLanes, timelineSvg } from '../../src/check/timeline-svg.ts'
 import { allElements, parseXml } from '../helpers/xml.ts'
@@ -127,7 +127,39 @@ describe('timelineSvg', () => {
     const all = texts(parseXml(svg))
     const lanes = all.filter((t) => t.startsWith('callLater '))
     expect(lanes).toHaveLength(maxLanes - 1)
-    expect(all.find((t) => t.startsWith(`${60 - (maxLanes - 1)} more lanes (`))).toMatch(/^37 more lanes \([\d,]+ events\)$/)
+    // 10,200 events: the 200 oldest schedulings fell out of the record, so
+    // their firings are drawn in one more lane, that says so (folded here:
+    // lanes with pending work come first).
+    expect(all.find((t) => t.startsWith(`${60 - (maxLanes - 1) + 1} more lanes (`))).toMatch(/^38 more lanes \([\d,]+ events\)$/)
+    loop.close()
+  })
+
+  it("draws a firing whose scheduling fell out of the record in a lane that says so, and a kept one in its line's lane", async () => {
+    const loop = newEventLoop({ ioProbe: () => false, loopLimit: 1_000_000 })
+    loop._setRecording(true)
+    loop.callLater(50_000, () => {}) // site: early
+    // 10,000 events that push the early timer's scheduling out of the record (untraced: a lane of their own).
+    setTraceCapture(false)
+    try {
+      for (let i = 0; i < 5000; i++) loop.callSoon(() => {})
+    } finally {
+      setTraceCapture(true)
+    }
+    await loop.advance(10)
+    loop.callLater(1, () => {}) // site: late
+    await loop.advance(100_000)
+    const recorded = loop._recordedEvents()!
+    expect(recorded.dropped).toBe(4) // the early scheduling and three of the callSoons'
+    // Neither firing held a Trace in the record: the late one's is found again by its scheduling; the early one's is gone.
+    const fired = recorded.events.filter((e) => e.type === 'fired' && e.kind === 'timer')
+    expect(fired.map((e) => e.siteDropped ?? false)).toEqual([false, true])
+    expect(fired[0]!.origin).toMatchObject({ _n: 2 })
+    expect(fired[1]!.origin).toBe(1)
+    const lanes = texts(parseXml(picture(loop))).filter((t) => t.startsWith('callLater '))
+    const line = printedSiteOf(import.meta.url, 'late').split('/').pop()!
+    expect(lanes).toHaveLength(2)
+    expect(lanes).toContain('callLater scheduled before the first event kept')
+    expect(lanes.find((t) => t !== 'callLater scheduled before the first event kept')).toMatch(new RegExp(`/${line.replaceAll('.', '\\.')}:\\d+$`))
     loop.close()
   })
 
