@@ -200,7 +200,7 @@ export function ms(value: number): string {
 /*
  * Outside debug mode a loop can still keep a light record of what happened,
  * so that a failing test can draw its loop (src/check/timeline-svg.ts):
- * quadruples `code, loop time, origin or task, kind`, written by the
+ * `code, loop time, origin or task, kind`, written by the
  * scheduler and the loop with one call and no object per event, into a ring
  * of chunks that keeps the newest `recordCapacity` events. A chunk is
  * taken when the one being written fills (the oldest chunk once the ring is
@@ -239,20 +239,34 @@ export function ms(value: number): string {
 export const recordCapacity = defaultTimelineCapacity
 /** Events in one chunk of the ring. */
 const chunkEvents = 1024
-/** Slots of one event: code, time, subject, kind. */
-const eventSlots = 4
-const chunkSlots = eventSlots * chunkEvents
 /** Chunks in a full ring: the newest `recordCapacity` events, and the chunk being written. */
 const ringChunks = Math.ceil(recordCapacity / chunkEvents) + 1
 
-/** The light record of one loop: a ring of chunks of flat quadruples. @internal */
+/** A handle kind's number in the record (an event's code holds it above its own three bits). */
+const kinds: readonly (HandleKind | undefined)[] = [undefined, 'callback', 'timer', 'timeout', 'interval', 'immediate', 'animationFrame']
+const kindNumber = new Map(kinds.map((kind, i) => [kind, i]))
+
+/**
+ * One chunk: an event's code and kind in a byte, its time in a double, its
+ * subject (an origin or a task) in a plain array. The typed arrays' contents
+ * are no work for the garbage collector, which scans only the subjects.
+ */
+interface Chunk {
+  readonly codes: Uint8Array
+  readonly times: Float64Array
+  readonly subjects: unknown[]
+}
+
+/** The light record of one loop: a ring of chunks of events. @internal */
 export class LightRecord {
   /** The chunks, in the order they were first taken; a ring once there are `ringChunks`. */
-  readonly #chunks: unknown[][] = []
+  readonly #chunks: Chunk[] = []
+  /** The chunk being written (undefined before the first event). */
+  #chunk: Chunk | undefined = undefined
   /** Index in #chunks of the chunk being written; -1 before the first event. */
   #current = -1
-  /** The slot the next event goes to in the current chunk (chunkSlots: take a chunk first). */
-  #pos = chunkSlots
+  /** The event the next one goes to in the current chunk (chunkEvents: take a chunk first). */
+  #pos = chunkEvents
   /** Chunks filled so far, recycled ones included. */
   #filled = 0
 
@@ -273,32 +287,32 @@ export class LightRecord {
   /** Notes one event. The only call per event; the chunk change is out of line. */
   add(code: number, time: number, subject: unknown, kind: HandleKind | undefined): void {
     let pos = this.#pos
-    if (pos === chunkSlots) pos = this.#nextChunk()
-    const chunk = this.#chunks[this.#current]!
-    chunk[pos] = code
-    chunk[pos + 1] = time
-    chunk[pos + 2] = subject
-    chunk[pos + 3] = kind
-    this.#pos = pos + eventSlots
+    if (pos === chunkEvents) pos = this.#nextChunk()
+    const chunk = this.#chunk!
+    chunk.codes[pos] = code | (kindNumber.get(kind)! << 3)
+    chunk.times[pos] = time
+    chunk.subjects[pos] = subject
+    this.#pos = pos + 1
   }
 
   #nextChunk(): number {
     const chunks = this.#chunks
     if (this.#current >= 0) this.#filled++
     if (chunks.length < ringChunks) {
-      // Empty, grown by the writes: a test that notes ten events pays for ten, not for a whole chunk (32 KB).
-      chunks.push([])
+      // Subjects grow with the writes: a test that notes ten events pays for ten, not for a whole chunk's array.
+      chunks.push({ codes: new Uint8Array(chunkEvents), times: new Float64Array(chunkEvents), subjects: [] })
       this.#current = chunks.length - 1
     } else {
       // The oldest chunk, overwritten from its start: its events are dropped.
       this.#current = (this.#current + 1) % ringChunks
     }
+    this.#chunk = chunks[this.#current]
     return 0
   }
 
   /** Events noted since the record started, dropped ones included. */
   get total(): number {
-    return this.#current < 0 ? 0 : this.#filled * chunkEvents + this.#pos / eventSlots
+    return this.#current < 0 ? 0 : this.#filled * chunkEvents + this.#pos
   }
 
   /** Calls `visit` on the newest `recordCapacity` events, oldest first; returns how many older ones were dropped. */
@@ -306,21 +320,20 @@ export class LightRecord {
     const chunks = this.#chunks
     const n = chunks.length
     if (n === 0) return 0
-    const held = (n - 1) * chunkEvents + this.#pos / eventSlots
+    const held = (n - 1) * chunkEvents + this.#pos
     let skip = Math.max(0, held - recordCapacity)
     // Oldest first: the chunk after the current one in a full ring, else the first.
     const oldest = n === ringChunks ? (this.#current + 1) % n : 0
     for (let k = 0; k < n; k++) {
       const index = (oldest + k) % n
-      const chunk = chunks[index]!
-      const end = index === this.#current ? this.#pos : chunkSlots
+      const { codes, times, subjects } = chunks[index]!
+      const end = index === this.#current ? this.#pos : chunkEvents
       let i = 0
       if (skip > 0) {
-        const skipped = Math.min(skip, end / eventSlots)
-        skip -= skipped
-        i = eventSlots * skipped
+        i = Math.min(skip, end)
+        skip -= i
       }
-      for (; i < end; i += eventSlots) visit(chunk[i] as number, chunk[i + 1] as number, chunk[i + 2], chunk[i + 3] as HandleKind | undefined)
+      for (; i < end; i++) visit(codes[i]! & 7, times[i]!, subjects[i], kinds[codes[i]! >> 3])
       if (index === this.#current) break
     }
     return this.total - Math.min(held, recordCapacity)
