@@ -268,6 +268,11 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
     this._enqueue(handle)
   }
 
+  /** The pending handles alone (the snapshot's `handles`), in scheduling order. @internal */
+  _pendingHandles(): Handle[] {
+    return this._s.pendingHandles()
+  }
+
   /** Everything the sanitizer needs, read without running anything. @internal */
   _snapshot(): LoopSnapshot<this> {
     const s = this._s

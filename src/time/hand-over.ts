@@ -11,9 +11,8 @@ import { host } from '../loop/internal/host.ts'
 
 /** Moves `loop`'s pending handles that Node's internals made onto the real timers. Returns how many. */
 export function handNodeWorkToHost(loop: EventLoop): number {
-  if (loop.readyCount === 0 && loop.timerCount === 0) return 0
   let moved = 0
-  for (const handle of loop._snapshot().handles) {
+  for (const handle of loop._pendingHandles()) {
     if (handle.trace?.byNode !== true) continue
     const callback = handle.callback
     if (callback === undefined || !handle.pending) continue

@@ -299,7 +299,7 @@ export function wrapViTimers(vi: Vi, pluginActive: () => boolean): void {
     if (where === 'vi') return own.clearAllTimers.apply(this, args as [])
     if (where !== 'file' && where.mode.faking) {
       const loop = where.state.loop
-      if (loop !== undefined && !loop.isClosed()) for (const handle of loop._snapshot().handles) handle.cancel()
+      if (loop !== undefined && !loop.isClosed()) for (const handle of loop._pendingHandles()) handle.cancel()
     }
     return vi
   }
@@ -406,7 +406,7 @@ export function wrapViTimers(vi: Vi, pluginActive: () => boolean): void {
 /** The time of the last timer pending now (runOnlyPendingTimers runs up to it), or now. */
 function lastTimerWhen(loop: EventLoop): number {
   let last = loop.time()
-  for (const handle of loop._snapshot().handles) {
+  for (const handle of loop._pendingHandles()) {
     if (handle instanceof TimerHandle && handle.when > last) last = handle.when
   }
   return last
