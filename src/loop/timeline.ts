@@ -371,7 +371,7 @@ const taskEnd = (task: Task<unknown>): RecordedEvent['type'] =>
 export function readRecord(record: LightRecord, tasks: Iterable<Task<unknown>>): { events: RecordedEvent[]; dropped: number } {
   const startOf = new Map<unknown, Task<unknown>>()
   // Traces by creation number: what a firing's or a cancelling's `-n` stands for.
-  const traced = new Map<number, Origin>()
+  const traced = new Map<number, Trace>()
   const noteTask = (task: Task<unknown>): void => {
     const origin = task._origin
     if (origin === undefined) return
@@ -391,15 +391,14 @@ export function readRecord(record: LightRecord, tasks: Iterable<Task<unknown>>):
       return
     }
     let origin = subject as Origin
-    let siteDropped = false
     if (typeof origin === 'number' && origin < 0) {
       const trace = traced.get(-origin)
-      if (trace === undefined) siteDropped = true
-      else origin = trace
-    }
-    if (siteDropped) {
-      if (code !== recordScheduled) events.push({ type: code === recordFired ? 'fired' : 'cancelled', time, origin: -origin!, kind, siteDropped })
-      return
+      if (trace === undefined) {
+        // A traced handle whose scheduling fell out of the record: its number, and a lane that says so.
+        events.push({ type: code === recordFired ? 'fired' : 'cancelled', time, origin: -origin, kind, siteDropped: true })
+        return
+      }
+      origin = trace
     }
     const starts = kind === 'callback' && origin !== undefined ? startOf.get(origin) : undefined
     if (code === recordScheduled) {

@@ -87,9 +87,14 @@ type Callback = (...args: any[]) => unknown
  * chain. The caller sets the handle's fields. A derived constructor that
  * returns this object never calls super().
  */
-function newResource<T>(type: 'Timeout' | 'Immediate', target: Function): T {
-  return Reflect.construct(AsyncResource, [type], target) as T
+function newResource<T>(type: typeof asTimeout | typeof asImmediate, target: Function): T {
+  return Reflect.construct(AsyncResource, type, target) as T
 }
+
+// AsyncResource's arguments, made once: an array literal in newResource was
+// an allocation in every setTimeout.
+const asTimeout: readonly ['Timeout'] = Object.freeze(['Timeout'] as const)
+const asImmediate: readonly ['Immediate'] = Object.freeze(['Immediate'] as const)
 
 /**
  * AsyncResource's `runInAsyncScope` on a class made by `newResource`, which
@@ -122,7 +127,7 @@ export class Timeout extends TimerHandle {
   /** @internal */
   // @ts-expect-error no super(): the object is made by AsyncResource's constructor (newResource)
   constructor(loop: EventLoop, callback: Callback, delay: number, args: readonly unknown[] | undefined, trace: Origin) {
-    const self = newResource<Timeout>('Timeout', new.target)
+    const self = newResource<Timeout>(asTimeout, new.target)
     setHandleFields(self, loop, callback, args, trace)
     setTimerFields(self, loop.time() + delay, delay)
     // Once clearTimeout was called the callback is gone (`_callback`
@@ -275,7 +280,7 @@ export class Immediate extends Handle {
   /** @internal */
   // @ts-expect-error no super(): the object is made by AsyncResource's constructor (newResource)
   constructor(loop: EventLoop, callback: Callback, args: readonly unknown[] | undefined, trace: Origin) {
-    const self = newResource<Immediate>('Immediate', new.target)
+    const self = newResource<Immediate>(asImmediate, new.target)
     setHandleFields(self, loop, callback, args, trace)
     return self
   }
