@@ -252,9 +252,17 @@ const kindNumber = new Map(kinds.map((kind, i) => [kind, i]))
  * are no work for the garbage collector, which scans only the subjects.
  */
 interface Chunk {
-  readonly codes: Uint8Array
-  readonly times: Float64Array
+  codes: Uint8Array
+  times: Float64Array
   readonly subjects: unknown[]
+}
+
+/** Events the first chunk has room for at first: it doubles as it fills, so a test that notes ten events pays for sixteen. */
+const firstRoom = 8
+
+function newChunk(room: number): Chunk {
+  // A whole chunk's subjects are made whole too: grown by the writes, an array of 1,024 leaves twice its size behind.
+  return { codes: new Uint8Array(room), times: new Float64Array(room), subjects: room === chunkEvents ? new Array<unknown>(chunkEvents) : [] }
 }
 
 /** The light record of one loop: a ring of chunks of events. @internal */
@@ -265,8 +273,10 @@ export class LightRecord {
   #chunk: Chunk | undefined = undefined
   /** Index in #chunks of the chunk being written; -1 before the first event. */
   #current = -1
-  /** The event the next one goes to in the current chunk (chunkEvents: take a chunk first). */
-  #pos = chunkEvents
+  /** The event the next one goes to in the current chunk. */
+  #pos = 0
+  /** Events the current chunk has room for (0 before the first event): at #pos, grow it or take the next. */
+  #room = 0
   /** Chunks filled so far, recycled ones included. */
   #filled = 0
 
@@ -287,7 +297,7 @@ export class LightRecord {
   /** Notes one event. The only call per event; the chunk change is out of line. */
   add(code: number, time: number, subject: unknown, kind: HandleKind | undefined): void {
     let pos = this.#pos
-    if (pos === chunkEvents) pos = this.#nextChunk()
+    if (pos === this.#room) pos = this.#makeRoom()
     const chunk = this.#chunk!
     chunk.codes[pos] = code | (kindNumber.get(kind)! << 3)
     chunk.times[pos] = time
@@ -295,18 +305,36 @@ export class LightRecord {
     this.#pos = pos + 1
   }
 
-  #nextChunk(): number {
+  /** The current chunk is full up to its room: the first chunk doubles up to a whole one; a whole one is followed by the next. */
+  #makeRoom(): number {
+    const pos = this.#pos
+    const chunk = this.#chunk
+    if (chunk !== undefined && pos < chunkEvents) {
+      const room = Math.min(2 * pos, chunkEvents)
+      const codes = new Uint8Array(room)
+      const times = new Float64Array(room)
+      codes.set(chunk.codes)
+      times.set(chunk.times)
+      chunk.codes = codes
+      chunk.times = times
+      this.#room = room
+      return pos
+    }
     const chunks = this.#chunks
-    if (this.#current >= 0) this.#filled++
-    if (chunks.length < ringChunks) {
-      // Subjects grow with the writes: a test that notes ten events pays for ten, not for a whole chunk's array.
-      chunks.push({ codes: new Uint8Array(chunkEvents), times: new Float64Array(chunkEvents), subjects: [] })
+    if (chunk !== undefined) this.#filled++
+    if (chunks.length === 0) {
+      chunks.push(newChunk(firstRoom))
+      this.#current = 0
+    } else if (chunks.length < ringChunks) {
+      // Every test's first chunk starts small; a loop this busy takes whole chunks.
+      chunks.push(newChunk(chunkEvents))
       this.#current = chunks.length - 1
     } else {
       // The oldest chunk, overwritten from its start: its events are dropped.
       this.#current = (this.#current + 1) % ringChunks
     }
     this.#chunk = chunks[this.#current]
+    this.#room = this.#chunk!.codes.length
     return 0
   }
 

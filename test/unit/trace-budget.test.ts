@@ -242,8 +242,8 @@ describe('LightRecord (the light record of a loop)', () => {
     loop.close()
   })
 
-  it('keeps the newest 10,000 events, in order, and counts the dropped ones, however many it noted', () => {
-    for (const total of [9999, 10_000, 10_001, 11_264, 25_000, 100_003]) {
+  it('keeps the newest 10,000 events, in order, and counts the dropped ones, however many it noted (across the first chunk growing)', () => {
+    for (const total of [1, 8, 9, 1024, 1025, 9999, 10_000, 10_001, 11_264, 25_000, 100_003]) {
       const record = new LightRecord()
       const subject = {}
       for (let i = 0; i < total; i++) record.add(recordFired, i, subject, 'timeout')
