@@ -264,7 +264,7 @@ export class Scheduler {
   /** Drops everything scheduled: what was pending is cancelled. */
   close(): void {
     this.closed = true
-    for (const handle of this.ready) if ((handle._flags & STATE) === PENDING) setState(handle, CANCELLED)
+    for (const handle of this.ready) if (handle.pending) setState(handle, CANCELLED)
     for (const handle of this.timers.live()) setState(handle, CANCELLED)
     this.ready.clear()
     this.timers.clear()
@@ -274,7 +274,7 @@ export class Scheduler {
   pendingHandles(): Handle[] {
     if (this.ready.length === 0 && this.timers.liveCount === 0) return [] // what a passing test leaves
     const handles: Handle[] = []
-    for (const handle of this.ready) if ((handle._flags & STATE) === PENDING && !taskStarts.has(handle)) handles.push(handle)
+    for (const handle of this.ready) if (handle.pending && !taskStarts.has(handle)) handles.push(handle)
     const timers = [...this.timers.live()].sort((a, b) => a._seq - b._seq)
     return [...handles, ...timers]
   }
@@ -282,7 +282,7 @@ export class Scheduler {
   /** Pending ready handles, and the live timer that fires first. */
   waiting(): { ready: number; next: TimerHandle | undefined } {
     let ready = 0
-    for (const handle of this.ready) if ((handle._flags & STATE) === PENDING) ready++
+    for (const handle of this.ready) if (handle.pending) ready++
     let next: TimerHandle | undefined
     for (const timer of this.timers.live()) {
       if (next === undefined || timer.when < next.when || (timer.when === next.when && timer._seq < next._seq)) next = timer

@@ -33,7 +33,7 @@
 import '../loop/internal/dispose.ts' // first: the dispose methods below need Symbol.dispose
 import { AsyncResource } from 'node:async_hooks'
 import type { EventLoop } from '../loop/event-loop.ts'
-import { CANCELLED, DONE, Handle, RUNNING, STATE, TimerHandle, UNREF, setHandleFields, setState, setTimerFields } from '../loop/handle.ts'
+import { DONE, Handle, RUNNING, STATE, TimerHandle, UNREF, setHandleFields, setState, setTimerFields } from '../loop/handle.ts'
 import type { HandleKind } from '../loop/handle.ts'
 import type { Origin } from '../loop/trace.ts'
 import { timeState } from './route.ts'
@@ -183,7 +183,7 @@ export class Timeout extends TimerHandle {
 
   /** The delay after Node's coercion (`setTimeout(f, 2 ** 31)` keeps 1); -1 once cleared before it fired. */
   get _idleTimeout(): number {
-    return (this._flags & STATE) === CANCELLED ? -1 : this.delay
+    return this.cancelled ? -1 : this.delay
   }
 
   /** The callback; after clearTimeout what Node leaves there (`gone`). */
@@ -191,7 +191,7 @@ export class Timeout extends TimerHandle {
     const callback = this._callback
     if (callback !== undefined) return callback
     // Node 24 leaves undefined there once cleared, but null while the callback that cleared it runs.
-    return (this._flags & STATE) === CANCELLED && runningTimeout === this ? null : gone
+    return this.cancelled && runningTimeout === this ? null : gone
   }
 
   /** The period of an interval, null for a timeout. */
