@@ -15,6 +15,11 @@ import { fileURLToPath } from 'node:url'
 const otherVitest = process.env.VITEST_LOOP_E2E_VITEST
 const vitestDir = otherVitest === undefined ? fileURLToPath(new URL('../../node_modules/vitest/', import.meta.url)) : path.resolve(otherVitest)
 const vitestBin = path.join(vitestDir, 'vitest.mjs')
+/** One attempt as Vitest 5 names it after a retried test's name: `initial run`, `1st retry`, `2nd repeat`. */
+const attempt = String.raw`(?:initial run|\d+(?:st|nd|rd|th) (?:retry|repeat))`
+/** ` (initial run, 1st retry)`: the attempts that failed with one error, at the end of the test's name. */
+const attemptsSuffix = new RegExp(String.raw` \((${attempt}(?:, ${attempt})*)\)$`)
+
 /** The version of the nested Vitest, as `5.1.2`. */
 export const nestedVitestVersion: string = (JSON.parse(readFileSync(path.join(vitestDir, 'package.json'), 'utf8')) as { version: string }).version
 /** The major of the nested Vitest: where the majors differ, the e2e tests say what each one does. */
@@ -128,7 +133,7 @@ export function reportedErrors(output: string): Reported[] {
       // Vitest 5 names the attempts of a retried test that failed with this error after its name,
       // `(initial run, 1st retry)`, where Vitest 4.1 repeats the header once per attempt: one entry each.
       const named = header.split(' > ').at(-1)!.trim()
-      const attempts = / \(((?:initial run|\d+(?:st|nd|rd|th) (?:retry|repeat))(?:, (?:initial run|\d+(?:st|nd|rd|th) (?:retry|repeat)))*)\)$/.exec(named)
+      const attempts = attemptsSuffix.exec(named)
       const test = attempts === null ? named : named.slice(0, attempts.index)
       const project = /^ FAIL {2}\|([^|]+)\| /.exec(header)?.[1]
       for (let i = 0; i < (attempts?.[1]!.split(', ').length ?? 1); i++) {
