@@ -179,9 +179,12 @@ export async function fieldsProgram(): Promise<Step[]> {
   })
   steps.push({ label: 'promisify: setImmediate resolves with its value', value: await (promisify(setImmediate) as (value: string) => Promise<string>)('now') })
   // Due at distinct times, scheduled out of order: they resolve by due time.
+  // A hundred milliseconds apart: real Node (the reference) keeps that order
+  // even when a loaded machine stalls the child between two of these lines
+  // (at 5, 2 and 1 ms a stall of 1 ms let the 2 ms timer fire first).
   const order: string[] = []
-  const later = (promisify(setTimeout) as (ms: number, value: string) => Promise<string>)(5, 'five').then((v) => order.push(`timeout ${v}`))
-  const sooner = (promisify(setTimeout) as (ms: number, value: string) => Promise<string>)(2, 'two').then((v) => order.push(`timeout ${v}`))
+  const later = (promisify(setTimeout) as (ms: number, value: string) => Promise<string>)(200, 'later').then((v) => order.push(`timeout ${v}`))
+  const sooner = (promisify(setTimeout) as (ms: number, value: string) => Promise<string>)(100, 'sooner').then((v) => order.push(`timeout ${v}`))
   const bare = (promisify(setTimeout) as (ms: number) => Promise<unknown>)(1).then((v) => order.push(`timeout ${String(v)}`))
   await Promise.all([later, sooner, bare])
   steps.push({ label: 'promisify: resolved in order with their values', order })

@@ -80,7 +80,7 @@ describe("Node's Timeout and Immediate fields, on the loop and on real Node", ()
     expect(values('constructor')).toEqual(new Set(['Timeout', 'Immediate']))
     expect(new Set(comparable(node).filter((s) => Object.hasOwn(s, '_idleStart')).map((s) => s._idleStart))).toEqual(new Set(['new', 'same', 'later']))
     expect(node.at(-2)).toEqual({ label: 'promisify: setImmediate resolves with its value', value: 'now' })
-    expect(node.at(-1)).toEqual({ label: 'promisify: resolved in order with their values', order: ['timeout undefined', 'timeout two', 'timeout five'] })
+    expect(node.at(-1)).toEqual({ label: 'promisify: resolved in order with their values', order: ['timeout undefined', 'timeout sooner', 'timeout later'] })
   })
 
   it('stores the loop time in _idleStart: when scheduled, refreshed and re-armed', () => {
