@@ -26,13 +26,17 @@
  *    import, snapshot files, annotations): each call on the worker's RPC
  *    counts until its answer comes.
  *
- * Cost: the hook's `init` runs for every promise (it returns at once for
- * them); with AsyncLocalStorage already in use, as here, that is about a
- * tenth more on code that does nothing but await.
+ * Cost: where Node has `createHook`'s `trackPromises` option (24.21 and
+ * later here; not 20 or 22) the hook does not see promises at all. Elsewhere
+ * its `init` runs for every promise (it returns at once for them); with
+ * AsyncLocalStorage already in use, as there, that is about a tenth more on
+ * code that does nothing but await. From Node 24 AsyncLocalStorage needs no
+ * promise hook, so without the option this hook would be what turns promise
+ * hooks on for the whole worker.
  * @internal
  */
 import { createHook } from 'node:async_hooks'
-import type { AsyncHook } from 'node:async_hooks'
+import type { AsyncHook, HookCallbacks } from 'node:async_hooks'
 import timers from 'node:timers'
 import { Handle } from '../loop/handle.ts'
 import { setTraceRealIo } from '../loop/trace.ts'
@@ -156,28 +160,30 @@ function makeState(): RealWork {
     // `init` only: a `before` hook would make every promise job call into
     // JavaScript (a third more time on await-heavy code); the end of each
     // kind of work is read from its object instead (see `alive`).
-    hook: createHook({
-      init(asyncId, type, _trigger, resource) {
-        if (type === 'PROMISE' || state.ours) return
-        if (networkIo.has(type)) setTraceRealIo(true)
-        if (listedOrDrained.has(type)) return
-        if (type === 'Timeout') {
-          // Real timers only: virtual ones are loop handles, run by the loop.
-          if (resource instanceof Handle || !isRealTimeout(resource)) return
-          if (state.runnerTimeout !== undefined && (resource as { _idleTimeout?: number })._idleTimeout === state.runnerTimeout) {
-            state.runnerTimeout = undefined
+    hook: createHook(
+      withoutPromises({
+        init(asyncId, type, _trigger, resource) {
+          if (type === 'PROMISE' || state.ours) return
+          if (networkIo.has(type)) setTraceRealIo(true)
+          if (listedOrDrained.has(type)) return
+          if (type === 'Timeout') {
+            // Real timers only: virtual ones are loop handles, run by the loop.
+            if (resource instanceof Handle || !isRealTimeout(resource)) return
+            if (state.runnerTimeout !== undefined && (resource as { _idleTimeout?: number })._idleTimeout === state.runnerTimeout) {
+              state.runnerTimeout = undefined
+              return
+            }
+            addTimer(resource)
             return
           }
-          addTimer(resource)
-          return
-        }
-        const job = type.endsWith('REQUEST')
-        const known = job || type === 'ZLIB' || type === 'WORKER'
-        const entry: Tracked = { type, resource: new WeakRef(resource), seq: ++state.seq, known, done: false }
-        if (job) watchJobEnd(resource, entry)
-        state.tracked.set(asyncId, entry)
-      },
-    }),
+          const job = type.endsWith('REQUEST')
+          const known = job || type === 'ZLIB' || type === 'WORKER'
+          const entry: Tracked = { type, resource: new WeakRef(resource), seq: ++state.seq, known, done: false }
+          if (job) watchJobEnd(resource, entry)
+          state.tracked.set(asyncId, entry)
+        },
+      }),
+    ),
     tracked: new Map(),
     timers: new Set(),
     sweepAt: minSweep,
@@ -190,6 +196,15 @@ function makeState(): RealWork {
     ours: false,
   }
   return state
+}
+
+/**
+ * The hook's callbacks with `trackPromises: false`: Node 24.21 and later then
+ * install no promise hook for it; older Nodes ignore the option (their
+ * `@types/node` does not know it).
+ */
+function withoutPromises(callbacks: HookCallbacks): HookCallbacks {
+  return Object.assign(callbacks, { trackPromises: false })
 }
 
 /** `timers` is never swept below this size. */

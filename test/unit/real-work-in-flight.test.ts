@@ -2,9 +2,11 @@
 // promise: thread-pool jobs and real timers Node does not list, resources it
 // does, and Vitest's own calls to the main process.
 import { AsyncResource } from 'node:async_hooks'
+import { execFileSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import net from 'node:net'
 import { Worker } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
 import zlib from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import {
@@ -154,5 +156,15 @@ describe('rpcCallsInFlight', () => {
     expect(typeof worker.rpc.getCountOfFailedTests).toBe('function')
     expect(worker.rpc.getCountOfFailedTests).toBe(worker.rpc.getCountOfFailedTests)
     expect(typeof (worker.rpc.getCountOfFailedTests as { asEvent?: unknown }).asEvent).toBe('function')
+  })
+})
+
+describe('the cost of the hook on promises', () => {
+  it('leaves promises out where Node allows it (trackPromises, Node 24.21+); older Nodes give every promise an async id', () => {
+    const child = fileURLToPath(new URL('../helpers/promise-ids-child.ts', import.meta.url))
+    const out = execFileSync(process.execPath, ['--no-warnings', '--import', 'tsx', child], { encoding: 'utf8' })
+    const { supported, idInPromiseJob } = JSON.parse(out) as { supported: boolean; idInPromiseJob: number }
+    if (supported) expect(idInPromiseJob).toBe(0)
+    else expect(idInPromiseJob).toBeGreaterThan(0)
   })
 })
