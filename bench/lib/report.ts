@@ -309,7 +309,7 @@ export function report(outcomes: CellOutcome[], e2e: E2eResult[], info: RunInfo,
   lines.push('# vitest-loop benchmarks', '')
   lines.push(
     `${info.smoke ? '**Smoke run** (small N: checks that the bench runs, the figures mean little). ' : ''}` +
-      `${info.date}, Node ${info.node}, ${info.cpu}; median of at least ${info.runs} reps per cell after a warm-up, each rep from an empty young generation, ` +
+      `${info.date}, Node ${info.node}, ${info.cpu}; median of at least ${info.runs} reps per cell after a warm-up, ` +
       `median cell of ${info.rounds} passes over the plan (cells over 20 s: one pass), ` +
       `each cell in a fresh process; ${info.seconds.toFixed(0)} s in all; load average ${info.load[0].toFixed(1)} at ` +
       `the start, ${info.load[1].toFixed(1)} at the end. Regenerate with \`npm run bench\`.`,
