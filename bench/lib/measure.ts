@@ -5,21 +5,11 @@
  * have lasted `runs × minSampleMs`; the result is the median rep. The median
  * (not the mean) because a shared machine stalls a process now and then for
  * longer than a whole small rep, and one stall (or the collection of an
- * earlier rep's garbage) must not move the figure. No full GC is forced
- * between reps: it drops optimized code that embedded the previous rep's
- * closures, and the next rep would pay for deoptimization instead.
- *
- * Every rep starts with an empty young generation (a scavenge before it,
- * untimed). Without that a rep begins wherever the one before left the
- * nursery, and whether a scavenge lands while the rep's timers are pending
- * (it copies and promotes them all: 10 to 15 ms at N = 1e5) or between two
- * reps depends on how the engine's bytes per rep divide the semi-space, not
- * on its work. Seen in A at 1e5 through loop.callLater: an older tree, whose
- * timers were 24 bytes larger, read 0.65 µs a timer against 0.72 for this one,
- * because its scavenges fell between its reps and this one's inside them;
- * with a scavenge before each rep both read 0.62 to 0.65.
+ * earlier rep's garbage) must not move the figure. No GC is forced between
+ * reps: a forced full GC drops optimized code that embedded the previous
+ * rep's closures, and the next rep would pay for deoptimization instead.
  */
-import { gc, minorGc, realNow } from './real.ts'
+import { gc, realNow } from './real.ts'
 import { median } from './stats.ts'
 
 export interface MeasureOptions {
@@ -54,12 +44,8 @@ function summary(samples: number[], runs: number): Measured {
   }
 }
 
-export async function measure(timed: () => number | Promise<number>, options: MeasureOptions): Promise<Measured> {
+export async function measure(rep: () => number | Promise<number>, options: MeasureOptions): Promise<Measured> {
   const { runs, minSampleMs, budgetMs } = options
-  const rep = (): number | Promise<number> => {
-    minorGc()
-    return timed()
-  }
   const start = realNow()
   gc()
   const cold = await rep()

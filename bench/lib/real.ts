@@ -9,14 +9,6 @@ export const realNow: () => number = performance.now.bind(performance)
 export const realSetImmediate: typeof setImmediate = globalThis.setImmediate
 export const realSetTimeout: typeof setTimeout = globalThis.setTimeout
 
-/**
- * Empties the young generation (one scavenge) when node was started with
- * --expose-gc. Unlike a full collection it keeps optimized code.
- */
-export function minorGc(): void {
-  ;(globalThis as { gc?: (options: { type: 'minor' }) => void }).gc?.({ type: 'minor' })
-}
-
 /** Runs a full garbage collection when node was started with --expose-gc. */
 export function gc(): void {
   const collect = (globalThis as { gc?: () => void }).gc
