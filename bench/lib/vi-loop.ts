@@ -33,7 +33,9 @@ export function viLoopClock(traces: boolean): Clock {
     dispose() {
       vi.useRealTimers()
       time.uninstall()
+      // What the setup file does when a test ends (finish): clean up, then let go of the loop.
       state.cleanUp()
+      state.release()
     },
   }
 }

@@ -214,6 +214,9 @@ export class TestState {
       for (const task of loop.allTasks()) task.cancel('the test ended')
       loop._terminate()
     }
+    // The report has read the light record (attach.ts): let go of its events,
+    // which hold up to 10,000 handles and their traces, whoever keeps the loop.
+    this.#loop?._setRecording(false)
   }
 }
 
