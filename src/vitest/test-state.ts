@@ -215,7 +215,8 @@ export class TestState {
       loop._terminate()
     }
     // The report has read the light record (attach.ts): let go of its events,
-    // which hold up to 10,000 handles and their traces, whoever keeps the loop.
+    // which hold the test's tasks and up to a thousand creation traces of a
+    // few KB each, whoever still reaches the closed loop.
     this.#loop?._setRecording(false)
   }
 }

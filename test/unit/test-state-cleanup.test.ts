@@ -10,7 +10,7 @@ function testState(): TestState {
 }
 
 describe('TestState.cleanUp', () => {
-  it("drops the loop's light record once the report has read it: a loop kept past its test holds no handles through it", () => {
+  it("drops the loop's light record once the report has read it: a loop kept past its test holds no traces or tasks through it", () => {
     const state = testState()
     const loop = state.ensureLoop()
     loop.setTimeFlow('manual')
