@@ -202,8 +202,9 @@ function makeState(): RealWork {
  * The hook's callbacks with `trackPromises: false`: Node 24.21 and later then
  * install no promise hook for it; older Nodes ignore the option (their
  * `@types/node` does not know it).
+ * @internal
  */
-function withoutPromises(callbacks: HookCallbacks): HookCallbacks {
+export function withoutPromises(callbacks: HookCallbacks): HookCallbacks {
   return Object.assign(callbacks, { trackPromises: false })
 }
 

@@ -2,18 +2,19 @@
 // async hooks on: does watching real work give promises async ids (a promise
 // hook calling into JavaScript for every promise)? Prints one JSON line.
 import { createHook, executionAsyncId } from 'node:async_hooks'
-import type { HookCallbacks } from 'node:async_hooks'
-import { watchRealWork } from '../../src/vitest/real-work.ts'
+import { watchRealWork, withoutPromises } from '../../src/vitest/real-work.ts'
 
 /** Whether this Node knows createHook's `trackPromises` option. */
 async function nodeCanLeavePromisesOut(): Promise<boolean> {
   let promises = 0
-  const callbacks: HookCallbacks = {
-    init(_id, type) {
-      if (type === 'PROMISE') promises++
-    },
-  }
-  const probe = createHook(Object.assign(callbacks, { trackPromises: false })).enable()
+  // Asked the way the real-work hook asks.
+  const probe = createHook(
+    withoutPromises({
+      init(_id, type) {
+        if (type === 'PROMISE') promises++
+      },
+    }),
+  ).enable()
   await Promise.resolve()
   probe.disable()
   return promises === 0
