@@ -12,6 +12,7 @@
  * recorded on the test like one the test made itself.
  */
 import type { RunnerTestCase, TestAttachment } from 'vitest'
+import { timelineSvg } from '../check/timeline-svg.ts'
 import type { TimelinePicture } from '../check/timeline-svg.ts'
 import { chromeTrace } from '../loop/chrome-trace.ts'
 import type { EventLoop } from '../loop/event-loop.ts'
@@ -69,8 +70,6 @@ export async function attach(task: RunnerTestCase, attachment: LoopAttachment): 
     `timeline of ${picture.loopName} (SVG, in Vitest UI and the HTML report): ` +
     `${count.toLocaleString('en-US')} events, ${pending} left pending at ${picture.end.toLocaleString('en-US')} ms`
   try {
-    // The drawing code loads with the first picture: a run whose tests pass never draws.
-    const { timelineSvg } = await import('../check/timeline-svg.ts')
     await annotate(task, message, { contentType: 'image/svg+xml', body: base64(timelineSvg(picture)) })
     if (attachment.trace !== undefined) {
       await annotate(task, `Chrome trace of ${picture.loopName} (JSON; open it in https://ui.perfetto.dev)`, {

@@ -20,6 +20,7 @@ import type { RunnerTestCase } from 'vitest'
 import path from 'node:path'
 import type { Finding } from '../check/findings.ts'
 import { buildReport } from '../check/report.ts'
+import { timelineReport } from '../check/timeline-report.ts'
 import { chromeTrace, writeChromeTrace } from '../loop/chrome-trace.ts'
 import { InvalidStateError } from '../loop/errors.ts'
 import type { LoopError } from '../loop/errors.ts'
@@ -307,7 +308,6 @@ async function report(state: TestState): Promise<void> {
   if (warnings.length > 0) console.warn(warnings.map((error) => error.stack).join('\n\n'))
   if ((failures.length > 0 || state.task.result?.state === 'fail') && timeline !== undefined && loop !== undefined && timeline.events.length > 0) {
     const trace = writeTrace(state, timeline.events, timeline.dropped)
-    const { timelineReport } = await import('../check/timeline-report.ts') // debug mode's failures only
     failures.push(timelineReport(timeline.events, timeline.events.length + timeline.dropped, loop.name, trace))
   }
   if (attachment !== undefined) await attach(state.task, attachment)
