@@ -5,6 +5,8 @@
  * any fake is installed), and the per-test time is that total over the count.
  *
  *   plain  no fake time at all: Vitest's own cost per test
+ *   hook   a setup file with one empty async aroundEach: what Vitest's per-test
+ *          hook costs by itself, the floor of anything that works per test this way
  *   loop   the vitest-loop setup file: a fresh loop per test, useLoop(), the sanitizer at teardown
  *   vi     vi.useFakeTimers() before each test, vi.useRealTimers() after
  *
@@ -17,7 +19,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.ts'
 
-export type Variant = 'plain' | 'loop' | 'vi'
+export type Variant = 'plain' | 'hook' | 'loop' | 'vi'
 
 export interface E2eResult {
   variant: Variant
@@ -68,10 +70,14 @@ function testFile(variant: Variant, tests: number): string {
   return lines.join('\n') + '\n'
 }
 
-function configFile(variant: Variant): string {
+/** The hook variant's setup file: the aroundEach that vitest-loop's setup file also registers, doing nothing. */
+const hookSetup = [`import { aroundEach } from 'vitest'`, '', 'aroundEach(async (runTest) => {', '  await runTest()', '})', ''].join('\n')
+
+function configFile(variant: Variant, dir: string): string {
   const aliases = JSON.stringify(join(root, 'vitest.aliases.ts'))
   // `vitest-loop/setup` as a user writes it, resolved to the sources as the aliases do
-  const setup = variant === 'loop' ? `setupFiles: [${JSON.stringify(join(root, 'src', 'setup.ts'))}],` : ''
+  const file = variant === 'loop' ? join(root, 'src', 'setup.ts') : variant === 'hook' ? join(dir, 'hook-setup.ts') : undefined
+  const setup = file === undefined ? '' : `setupFiles: [${JSON.stringify(file)}],`
   return [
     `import { defineConfig } from 'vitest/config'`,
     `import { aliases } from ${aliases}`,
@@ -110,7 +116,8 @@ function prepare(variant: Variant, tests: number): string | undefined {
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'per-test.test.ts'), testFile(variant, tests))
-  writeFileSync(join(dir, 'vitest.config.ts'), configFile(variant))
+  writeFileSync(join(dir, 'vitest.config.ts'), configFile(variant, dir))
+  if (variant === 'hook') writeFileSync(join(dir, 'hook-setup.ts'), hookSetup)
   return dir
 }
 
@@ -124,7 +131,7 @@ async function runOnce(dir: string, tests: number): Promise<{ perTestUs: number;
 }
 
 /**
- * Every variant, `runs` times, the variants taking turns (plain, loop, vi,
+ * Every variant, `runs` times, the variants taking turns (plain, hook, loop, vi,
  * plain, ...) so that a change in the machine's load hits them alike. One
  * warm-up run each first (Vite's transform cache, the OS page cache).
  */

@@ -278,7 +278,9 @@ function verdicts(outcomes: CellOutcome[], e2e: E2eResult[]): Verdict[] {
   const loop = e2e.find((r) => r.variant === 'loop')?.perTestUs
   if (plain !== undefined || loop !== undefined) {
     if (typeof plain === 'number' && typeof loop === 'number') {
-      out.push({ target: 'E ≤ 25 µs per test over plain, sanitizer included', measured: `${(loop - plain).toFixed(1)} µs`, met: loop - plain <= 25 })
+      const hook = e2e.find((r) => r.variant === 'hook')?.perTestUs
+      const floor = typeof hook === 'number' ? ` (an empty aroundEach alone: ${(hook - plain).toFixed(1)} µs)` : ''
+      out.push({ target: 'E ≤ 25 µs per test over plain, sanitizer included', measured: `${(loop - plain).toFixed(1)} µs${floor}`, met: loop - plain <= 25 })
     } else {
       out.push({ target: 'E ≤ 25 µs per test over plain, sanitizer included', measured: String(loop), met: undefined })
     }
@@ -375,7 +377,7 @@ export function report(outcomes: CellOutcome[], e2e: E2eResult[], info: RunInfo,
     const plain = e2e.find((r) => r.variant === 'plain')?.perTestUs
     lines.push(`## E: per-test time in a ${e2e[0]!.tests.toLocaleString('en')}-test file (nested \`vitest run\`)`, '')
     lines.push('| variant | per test | over plain | wall time of the run |', '| --- | --- | --- | --- |')
-    const names = { plain: 'plain Vitest', loop: 'vitest-loop setup file + useLoop() + sanitizer', vi: 'vi.useFakeTimers() / useRealTimers() per test' }
+    const names = { plain: 'plain Vitest', hook: 'a setup file with one empty async aroundEach', loop: 'vitest-loop setup file + useLoop() + sanitizer', vi: 'vi.useFakeTimers() / useRealTimers() per test' }
     for (const r of e2e) {
       const per = typeof r.perTestUs === 'number' ? `${r.perTestUs.toFixed(1)} µs` : r.perTestUs
       const over = typeof r.perTestUs === 'number' && typeof plain === 'number' ? `${(r.perTestUs - plain).toFixed(1)} µs` : '-'
