@@ -70,13 +70,14 @@ function testFile(variant: Variant, tests: number): string {
   return lines.join('\n') + '\n'
 }
 
-/** The hook variant's setup file: the aroundEach that vitest-loop's setup file also registers, doing nothing. */
+/** The hook variant's setup file (its name, its text): the aroundEach that vitest-loop's setup file also registers, doing nothing. */
+const hookSetupFile = 'hook-setup.ts'
 const hookSetup = [`import { aroundEach } from 'vitest'`, '', 'aroundEach(async (runTest) => {', '  await runTest()', '})', ''].join('\n')
 
 function configFile(variant: Variant, dir: string): string {
   const aliases = JSON.stringify(join(root, 'vitest.aliases.ts'))
   // `vitest-loop/setup` as a user writes it, resolved to the sources as the aliases do
-  const file = variant === 'loop' ? join(root, 'src', 'setup.ts') : variant === 'hook' ? join(dir, 'hook-setup.ts') : undefined
+  const file = variant === 'loop' ? join(root, 'src', 'setup.ts') : variant === 'hook' ? join(dir, hookSetupFile) : undefined
   const setup = file === undefined ? '' : `setupFiles: [${JSON.stringify(file)}],`
   return [
     `import { defineConfig } from 'vitest/config'`,
@@ -117,7 +118,7 @@ function prepare(variant: Variant, tests: number): string | undefined {
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'per-test.test.ts'), testFile(variant, tests))
   writeFileSync(join(dir, 'vitest.config.ts'), configFile(variant, dir))
-  if (variant === 'hook') writeFileSync(join(dir, 'hook-setup.ts'), hookSetup)
+  if (variant === 'hook') writeFileSync(join(dir, hookSetupFile), hookSetup)
   return dir
 }
 

@@ -37,6 +37,8 @@ const common = {
   sourcesContent: false, // src/ ships in the package: the map points at it
   legalComments: 'none',
   logLevel: 'warning',
+  outdir: 'dist/lib',
+  splitting: true,
 }
 
 // What a test worker loads (the setup file, `vitest-loop`, `vitest-loop/core`)
@@ -50,21 +52,13 @@ const common = {
 // per worker; bench G), most of it Node's loader, file by file. So nothing in
 // it is imported dynamically (checked below): a dynamic import makes a chunk
 // of every set of modules it shares with the rest.
-await build({
-  ...common,
-  entryPoints: { index: 'src/index.ts', core: 'src/core.ts', 'setup-file': 'src/vitest/setup.ts' },
-  outdir: 'dist/lib',
-  splitting: true,
-})
-
-// What the main process loads (the plugin, the global setup): apart, so that
-// nothing of theirs is chunked out of the runtime.
-await build({
-  ...common,
-  entryPoints: { plugin: 'src/plugin.ts', 'global-setup': 'src/global-setup.ts' },
-  outdir: 'dist/lib',
-  splitting: true,
-})
+const entryPoints = [
+  { index: 'src/index.ts', core: 'src/core.ts', 'setup-file': 'src/vitest/setup.ts' },
+  // What the main process loads (the plugin, the global setup): apart, so that
+  // nothing of theirs is chunked out of the runtime.
+  { plugin: 'src/plugin.ts', 'global-setup': 'src/global-setup.ts' },
+]
+for (const entries of entryPoints) await build({ ...common, entryPoints: entries })
 
 const facades = {
   'index.js': "export * from './lib/index.js'\n",
