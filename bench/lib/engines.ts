@@ -5,8 +5,9 @@
  */
 import { createRequire } from 'node:module'
 import FakeTimers from '@sinonjs/fake-timers'
-import { EventLoop, installVirtualTime, setTraceCapture } from '../../src/core.ts'
+import { EventLoop, setTraceCapture } from '../../src/core.ts'
 import { HeapClock, batchedHop, hop } from './heap.ts'
+import { enterTest } from './in-test.ts'
 
 /** A clock driven by hand: schedule, then advance. */
 export interface Clock {
@@ -97,42 +98,37 @@ function loopEngine(id: string, label: string, traces: boolean): Engine {
 }
 
 /**
- * vitest-loop as a test sees it: virtual time installed in the globals, the
- * workload calling the global setTimeout (a Node Timeout on the loop).
+ * vitest-loop as a test sees it: the workload calls the global setTimeout (a
+ * Node Timeout on the loop) inside a test's context (in-test.ts). Clock
+ * workloads put the test's loop in the manual flow and advance it; C keeps
+ * the auto flow a test has by default.
  */
 function globalsEngine(id: string, label: string, traces: boolean): Engine {
+  const set = (): ((fn: () => void, ms: number) => unknown) => globalThis.setTimeout as never
   return {
     id,
     label,
     kind: 'subject',
     clock() {
-      setTraceCapture(traces)
-      const loop = new EventLoop()
-      const time = installVirtualTime(loop)
-      const set = globalThis.setTimeout as unknown as (fn: () => void, ms: number) => unknown
+      const test = enterTest(traces)
+      const loop = test.loop
+      loop.setTimeFlow('manual')
+      const setTimeout = set()
       return {
-        setTimeout: (fn, ms) => set(fn, ms),
+        setTimeout: (fn, ms) => setTimeout(fn, ms),
         advanceSync: (ms) => void loop.advanceSync(ms),
         advance: async (ms) => void (await loop.advance(ms)),
-        dispose() {
-          time.uninstall()
-          loop.close()
-        },
+        dispose: () => test.dispose(),
       }
     },
     auto() {
-      setTraceCapture(traces)
-      const loop = new EventLoop({ timeFlow: 'auto' })
-      const time = installVirtualTime(loop)
-      const set = globalThis.setTimeout as unknown as (fn: () => void, ms: number) => unknown
+      const test = enterTest(traces)
+      const setTimeout = set()
       return {
-        sleep: (ms) => new Promise<void>((resolve) => set(resolve, ms)),
+        sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
         spawn: (fn) => fn(),
         run: async (tasks) => void (await Promise.all(tasks)),
-        dispose() {
-          time.uninstall()
-          loop.close()
-        },
+        dispose: () => test.dispose(),
       }
     },
   }
@@ -235,9 +231,9 @@ export async function engine(id: string): Promise<Engine> {
     case 'loop+traces':
       return loopEngine(id, 'vitest-loop (traces on, default)', true)
     case 'globals':
-      return globalsEngine(id, 'vitest-loop via global setTimeout (traces off)', false)
+      return globalsEngine(id, 'vitest-loop via global setTimeout in a test (traces off)', false)
     case 'globals+traces':
-      return globalsEngine(id, 'vitest-loop via global setTimeout (traces on, default)', true)
+      return globalsEngine(id, 'vitest-loop via global setTimeout in a test (traces on, default)', true)
     case 'vi+loop':
       return viLoopEngine(id, 'vi.advanceTimersByTime on the plugin\'s loop (traces off)', false)
     case 'vi+loop+traces':

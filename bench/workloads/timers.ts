@@ -14,6 +14,7 @@ import { delays } from '../lib/rng.ts'
 import { realNow } from '../lib/real.ts'
 import { heapUsed } from '../lib/measure.ts'
 import { median } from '../lib/stats.ts'
+import { jitterFrom, nurseryJitter } from '../lib/nursery.ts'
 
 export const horizon = 1_000_000
 
@@ -25,12 +26,14 @@ function clockOf(engine: Engine) {
 export function syncAdvance(engine: Engine, n: number): () => number {
   const make = clockOf(engine)
   const ds = delays(n, 1, horizon)
+  const jitter = n >= jitterFrom ? nurseryJitter() : undefined
   return () => {
     const clock = make()
     let fired = 0
     const cb = (): void => {
       fired++
     }
+    jitter?.()
     const t0 = realNow()
     for (let i = 0; i < n; i++) clock.setTimeout(cb, ds[i]!)
     clock.advanceSync(horizon)
@@ -44,6 +47,7 @@ export function syncAdvance(engine: Engine, n: number): () => number {
 export function asyncAdvance(engine: Engine, n: number): () => Promise<number> {
   const make = clockOf(engine)
   const ds = delays(n, 1, horizon)
+  const jitter = n >= jitterFrom ? nurseryJitter() : undefined
   return async () => {
     const clock = make()
     let fired = 0
@@ -58,6 +62,7 @@ export function asyncAdvance(engine: Engine, n: number): () => Promise<number> {
       fired++
       void resolved.then(job)
     }
+    jitter?.()
     const t0 = realNow()
     for (let i = 0; i < n; i++) clock.setTimeout(cb, ds[i]!)
     await clock.advance(horizon)
