@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 import FakeTimers from '@sinonjs/fake-timers'
 import { EventLoop, setTraceCapture } from '../../src/core.ts'
 import { HeapClock, batchedHop, hop } from './heap.ts'
-import { enterTest } from './in-test.ts'
+import { enterTest, globalSetTimeout } from './in-test.ts'
 
 /** A clock driven by hand: schedule, then advance. */
 export interface Clock {
@@ -104,7 +104,6 @@ function loopEngine(id: string, label: string, traces: boolean): Engine {
  * the auto flow a test has by default.
  */
 function globalsEngine(id: string, label: string, traces: boolean): Engine {
-  const set = (): ((fn: () => void, ms: number) => unknown) => globalThis.setTimeout as never
   return {
     id,
     label,
@@ -113,7 +112,7 @@ function globalsEngine(id: string, label: string, traces: boolean): Engine {
       const test = enterTest(traces)
       const loop = test.loop
       loop.setTimeFlow('manual')
-      const setTimeout = set()
+      const setTimeout = globalSetTimeout()
       return {
         setTimeout: (fn, ms) => setTimeout(fn, ms),
         advanceSync: (ms) => void loop.advanceSync(ms),
@@ -123,7 +122,7 @@ function globalsEngine(id: string, label: string, traces: boolean): Engine {
     },
     auto() {
       const test = enterTest(traces)
-      const setTimeout = set()
+      const setTimeout = globalSetTimeout()
       return {
         sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
         spawn: (fn) => fn(),

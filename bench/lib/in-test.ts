@@ -21,6 +21,11 @@ export interface InTest {
   dispose(): void
 }
 
+/** The global setTimeout as the workloads call it (whatever is installed there now). */
+export function globalSetTimeout(): (fn: () => void, ms: number) => unknown {
+  return globalThis.setTimeout as unknown as (fn: () => void, ms: number) => unknown
+}
+
 /** Enters a fresh test: everything after this call (in this async context) runs in it. */
 export function enterTest(traces: boolean): InTest {
   const task = { name: 'bench', file: { filepath: 'bench' }, context: {} } as unknown as RunnerTestCase

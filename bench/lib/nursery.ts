@@ -5,9 +5,10 @@
  * scavenge by what is alive when it comes: early in the scheduling, little;
  * late, every pending timer is copied and promoted. Back to back, reps start
  * wherever the last one left the nursery, so a rep that allocates about one
- * nursery's worth locks its scavenges to the same point rep after rep, and a
- * byte more or less per timer moves a cell at 1e5 by 2× (bench/results.md,
- * the globals row in a test's store against outside one). A user's test
+ * nursery's worth locks its scavenges to the same point rep after rep: eight
+ * bytes more per Timeout (a test's store on Node 20) moved the global
+ * setTimeout at 1e5 from 0.78 to 1.55 µs a timer (README, under the A
+ * table), though at 1e4 the two were equal. A user's test
  * starts at no particular point. Before each rep (untimed) this allocates
  * garbage so that the next scavenge comes after a seeded uniform share of
  * the nursery: every engine meets the same spread of phases, and the median

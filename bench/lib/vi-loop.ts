@@ -7,7 +7,7 @@
  */
 import { wrapViTimers } from '../../src/vitest/vi-timers.ts'
 import type { Clock } from './engines.ts'
-import { enterTest } from './in-test.ts'
+import { enterTest, globalSetTimeout } from './in-test.ts'
 import { vi } from './vitest-vi.ts'
 
 wrapViTimers(vi, () => true)
@@ -16,7 +16,7 @@ wrapViTimers(vi, () => true)
 export function viLoopClock(traces: boolean): Clock {
   const test = enterTest(traces)
   vi.useFakeTimers()
-  const set = globalThis.setTimeout as unknown as (fn: () => void, ms: number) => unknown
+  const set = globalSetTimeout()
   return {
     setTimeout: (fn, ms) => set(fn, ms),
     advanceSync: (ms) => void vi.advanceTimersByTime(ms),
