@@ -1,12 +1,17 @@
 /**
  * E: per-test overhead in a 2,000-test file. For each variant a test file is
  * generated under bench/.tmp/ and run by a nested `vitest run`; the file times
- * itself from its first test to its last with the real clock (captured before
- * any fake is installed), and the per-test time is that total over the count.
+ * itself from its first test to its last with the real clock (read outside
+ * any test, where no fake answers), and the per-test time is that total over
+ * the count. The tests are in two halves (two describe blocks); the time of the
+ * second half alone leaves most of the warm-up (first calls, the JIT) out.
  *
  *   plain  no fake time at all: Vitest's own cost per test
  *   hook   a setup file with one empty async aroundEach: what Vitest's per-test
  *          hook costs by itself, the floor of anything that works per test this way
+ *   hop    the same aroundEach, then one real macrotask (setImmediate) after the
+ *          test: the floor of a per-test check for unhandled rejections, which
+ *          Node reports only once the microtask queue has drained (VITEST-NOTES §7)
  *   loop   the vitest-loop setup file: a fresh loop per test, useLoop(), the sanitizer at teardown
  *   vi     vi.useFakeTimers() before each test, vi.useRealTimers() after
  *
@@ -19,13 +24,15 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.ts'
 
-export type Variant = 'plain' | 'hook' | 'loop' | 'vi'
+export type Variant = 'plain' | 'hook' | 'hop' | 'loop' | 'vi'
 
 export interface E2eResult {
   variant: Variant
   tests: number
   /** Median µs per test, or a reason it was not run. */
   perTestUs: number | string
+  /** Median µs per test of the file's second half (NaN when not run). */
+  secondHalfUs: number
   samples: number[]
   /** Median wall time of the whole nested `vitest run`, ms. */
   wallMs: number
@@ -41,7 +48,7 @@ export function fixtureLayerPresent(): boolean {
 }
 
 function testFile(variant: Variant, tests: number): string {
-  const imports = ['afterAll', 'beforeAll', 'expect', 'test']
+  const imports = ['afterAll', 'beforeAll', 'describe', 'expect', 'test']
   if (variant === 'vi') imports.push('afterEach', 'beforeEach', 'vi')
   const lines = [
     `import { ${imports.sort().join(', ')} } from 'vitest'`,
@@ -49,14 +56,16 @@ function testFile(variant: Variant, tests: number): string {
     `import { writeFileSync } from 'node:fs'`,
     `import { performance } from 'node:perf_hooks'`,
     '',
-    '// the real clock, taken before any test installs a fake one',
+'// read outside any test: the real clock, whatever a test installs',
     'const realNow = performance.now.bind(performance)',
     'let t0 = 0',
+    'let mid = 0',
     'beforeAll(() => {',
     '  t0 = realNow()',
     '})',
     'afterAll(() => {',
-    `  writeFileSync(process.env.BENCH_OUT!, JSON.stringify({ ms: realNow() - t0, tests: ${tests} }))`,
+    '  const end = realNow()',
+    `  writeFileSync(process.env.BENCH_OUT!, JSON.stringify({ ms: end - t0, secondMs: end - mid, tests: ${tests} }))`,
     '})',
     variant === 'vi' ? 'beforeEach(() => {\n  vi.useFakeTimers()\n})\nafterEach(() => {\n  vi.useRealTimers()\n})' : '',
     'const noop = (): void => {}',
@@ -66,18 +75,28 @@ function testFile(variant: Variant, tests: number): string {
     variant === 'loop'
       ? '  useLoop()\n  clearTimeout(setTimeout(noop, 10))\n  expect(n).toBe(n)'
       : '  clearTimeout(setTimeout(noop, 10))\n  expect(n).toBe(n)'
-  for (let i = 0; i < tests; i++) lines.push(`test('test ${i}', () => {\n  const n = ${i}\n${body}\n})`)
+  const half = Math.floor(tests / 2)
+  const block = (name: string, from: number, to: number, after: string[]): void => {
+    lines.push(`describe('${name}', () => {`, ...after)
+    for (let i = from; i < to; i++) lines.push(`  test('test ${i}', () => {\n    const n = ${i}\n${body.replace(/^/gm, '  ')}\n  })`)
+    lines.push('})')
+  }
+  block('first half', 0, half, ['  afterAll(() => {', '    mid = realNow()', '  })'])
+  block('second half', half, tests, [])
   return lines.join('\n') + '\n'
 }
 
-/** The hook variant's setup file (its name, its text): the aroundEach that vitest-loop's setup file also registers, doing nothing. */
+/** The hook and hop variants' setup file (its name, its text): the aroundEach that vitest-loop's setup file also registers, doing nothing; hop then waits one real macrotask. */
 const hookSetupFile = 'hook-setup.ts'
-const hookSetup = [`import { aroundEach } from 'vitest'`, '', 'aroundEach(async (runTest) => {', '  await runTest()', '})', ''].join('\n')
+function hookSetup(variant: 'hook' | 'hop'): string {
+  const hop = variant === 'hop' ? ['  await new Promise((resolve) => setImmediate(resolve))'] : []
+  return [`import { aroundEach } from 'vitest'`, '', 'aroundEach(async (runTest) => {', '  await runTest()', ...hop, '})', ''].join('\n')
+}
 
 function configFile(variant: Variant, dir: string): string {
   const aliases = JSON.stringify(join(root, 'vitest.aliases.ts'))
   // `vitest-loop/setup` as a user writes it, resolved to the sources as the aliases do
-  const file = variant === 'loop' ? join(root, 'src', 'setup.ts') : variant === 'hook' ? join(dir, hookSetupFile) : undefined
+  const file = variant === 'loop' ? join(root, 'src', 'setup.ts') : variant === 'hook' || variant === 'hop' ? join(dir, hookSetupFile) : undefined
   const setup = file === undefined ? '' : `setupFiles: [${JSON.stringify(file)}],`
   return [
     `import { defineConfig } from 'vitest/config'`,
@@ -118,17 +137,17 @@ function prepare(variant: Variant, tests: number): string | undefined {
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'per-test.test.ts'), testFile(variant, tests))
   writeFileSync(join(dir, 'vitest.config.ts'), configFile(variant, dir))
-  if (variant === 'hook') writeFileSync(join(dir, hookSetupFile), hookSetup)
+  if (variant === 'hook' || variant === 'hop') writeFileSync(join(dir, hookSetupFile), hookSetup(variant))
   return dir
 }
 
-/** One nested run: µs per test as the file timed itself, and the run's wall time (ms). */
-async function runOnce(dir: string, tests: number): Promise<{ perTestUs: number; wallMs: number }> {
+/** One nested run: µs per test as the file timed itself (all of it, its second half), and the run's wall time (ms). */
+async function runOnce(dir: string, tests: number): Promise<{ perTestUs: number; secondHalfUs: number; wallMs: number }> {
   const out = join(dir, 'result.json')
   rmSync(out, { force: true })
   const wallMs = await runVitest(dir, out)
-  const { ms } = JSON.parse(readFileSync(out, 'utf8')) as { ms: number }
-  return { perTestUs: (ms * 1000) / tests, wallMs }
+  const { ms, secondMs } = JSON.parse(readFileSync(out, 'utf8')) as { ms: number; secondMs: number }
+  return { perTestUs: (ms * 1000) / tests, secondHalfUs: (secondMs * 1000) / (tests - Math.floor(tests / 2)), wallMs }
 }
 
 /**
@@ -140,6 +159,7 @@ export async function perTestAll(variants: readonly Variant[], tests: number, ru
   const dirs = new Map<Variant, string | undefined>(variants.map((v) => [v, prepare(v, tests)]))
   const samples = new Map<Variant, number[]>(variants.map((v) => [v, []]))
   const walls = new Map<Variant, number[]>(variants.map((v) => [v, []]))
+  const seconds = new Map<Variant, number[]>(variants.map((v) => [v, []]))
   const failed = new Map<Variant, string>()
   for (let r = -1; r < runs; r++) {
     for (const variant of variants) {
@@ -149,6 +169,7 @@ export async function perTestAll(variants: readonly Variant[], tests: number, ru
         const once = await runOnce(dir, tests)
         if (r < 0) continue
         samples.get(variant)!.push(once.perTestUs)
+        seconds.get(variant)!.push(once.secondHalfUs)
         walls.get(variant)!.push(once.wallMs)
       } catch (error) {
         failed.set(variant, `failed: ${(error as Error).message}`)
@@ -157,8 +178,8 @@ export async function perTestAll(variants: readonly Variant[], tests: number, ru
   }
   return variants.map((variant) => {
     const reason = dirs.get(variant) === undefined ? 'pending: needs the fixture layer' : failed.get(variant)
-    if (reason !== undefined) return { variant, tests, perTestUs: reason, samples: [], wallMs: NaN }
+    if (reason !== undefined) return { variant, tests, perTestUs: reason, secondHalfUs: NaN, samples: [], wallMs: NaN }
     const s = samples.get(variant)!
-    return { variant, tests, perTestUs: median(s), samples: s, wallMs: median(walls.get(variant)!) }
+    return { variant, tests, perTestUs: median(s), secondHalfUs: median(seconds.get(variant)!), samples: s, wallMs: median(walls.get(variant)!) }
   })
 }
