@@ -48,6 +48,7 @@ export function fixtureLayerPresent(): boolean {
 }
 
 function testFile(variant: Variant, tests: number): string {
+  const half = Math.floor(tests / 2)
   const imports = ['afterAll', 'beforeAll', 'describe', 'expect', 'test']
   if (variant === 'vi') imports.push('afterEach', 'beforeEach', 'vi')
   const lines = [
@@ -56,7 +57,7 @@ function testFile(variant: Variant, tests: number): string {
     `import { writeFileSync } from 'node:fs'`,
     `import { performance } from 'node:perf_hooks'`,
     '',
-'// read outside any test: the real clock, whatever a test installs',
+    '// read outside any test: the real clock, whatever a test installs',
     'const realNow = performance.now.bind(performance)',
     'let t0 = 0',
     'let mid = 0',
@@ -65,7 +66,7 @@ function testFile(variant: Variant, tests: number): string {
     '})',
     'afterAll(() => {',
     '  const end = realNow()',
-    `  writeFileSync(process.env.BENCH_OUT!, JSON.stringify({ ms: end - t0, secondMs: end - mid, tests: ${tests} }))`,
+    `  writeFileSync(process.env.BENCH_OUT!, JSON.stringify({ ms: end - t0, tests: ${tests}, secondMs: end - mid, secondTests: ${tests - half} }))`,
     '})',
     variant === 'vi' ? 'beforeEach(() => {\n  vi.useFakeTimers()\n})\nafterEach(() => {\n  vi.useRealTimers()\n})' : '',
     'const noop = (): void => {}',
@@ -75,7 +76,6 @@ function testFile(variant: Variant, tests: number): string {
     variant === 'loop'
       ? '  useLoop()\n  clearTimeout(setTimeout(noop, 10))\n  expect(n).toBe(n)'
       : '  clearTimeout(setTimeout(noop, 10))\n  expect(n).toBe(n)'
-  const half = Math.floor(tests / 2)
   const block = (name: string, from: number, to: number, after: string[]): void => {
     lines.push(`describe('${name}', () => {`, ...after)
     for (let i = from; i < to; i++) lines.push(`  test('test ${i}', () => {\n    const n = ${i}\n${body.replace(/^/gm, '  ')}\n  })`)
@@ -88,6 +88,7 @@ function testFile(variant: Variant, tests: number): string {
 
 /** The hook and hop variants' setup file (its name, its text): the aroundEach that vitest-loop's setup file also registers, doing nothing; hop then waits one real macrotask. */
 const hookSetupFile = 'hook-setup.ts'
+const hasHookSetup = (variant: Variant): variant is 'hook' | 'hop' => variant === 'hook' || variant === 'hop'
 function hookSetup(variant: 'hook' | 'hop'): string {
   const hop = variant === 'hop' ? ['  await new Promise((resolve) => setImmediate(resolve))'] : []
   return [`import { aroundEach } from 'vitest'`, '', 'aroundEach(async (runTest) => {', '  await runTest()', ...hop, '})', ''].join('\n')
@@ -96,7 +97,7 @@ function hookSetup(variant: 'hook' | 'hop'): string {
 function configFile(variant: Variant, dir: string): string {
   const aliases = JSON.stringify(join(root, 'vitest.aliases.ts'))
   // `vitest-loop/setup` as a user writes it, resolved to the sources as the aliases do
-  const file = variant === 'loop' ? join(root, 'src', 'setup.ts') : variant === 'hook' || variant === 'hop' ? join(dir, hookSetupFile) : undefined
+  const file = variant === 'loop' ? join(root, 'src', 'setup.ts') : hasHookSetup(variant) ? join(dir, hookSetupFile) : undefined
   const setup = file === undefined ? '' : `setupFiles: [${JSON.stringify(file)}],`
   return [
     `import { defineConfig } from 'vitest/config'`,
@@ -137,7 +138,7 @@ function prepare(variant: Variant, tests: number): string | undefined {
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'per-test.test.ts'), testFile(variant, tests))
   writeFileSync(join(dir, 'vitest.config.ts'), configFile(variant, dir))
-  if (variant === 'hook' || variant === 'hop') writeFileSync(join(dir, hookSetupFile), hookSetup(variant))
+  if (hasHookSetup(variant)) writeFileSync(join(dir, hookSetupFile), hookSetup(variant))
   return dir
 }
 
@@ -146,8 +147,8 @@ async function runOnce(dir: string, tests: number): Promise<{ perTestUs: number;
   const out = join(dir, 'result.json')
   rmSync(out, { force: true })
   const wallMs = await runVitest(dir, out)
-  const { ms, secondMs } = JSON.parse(readFileSync(out, 'utf8')) as { ms: number; secondMs: number }
-  return { perTestUs: (ms * 1000) / tests, secondHalfUs: (secondMs * 1000) / (tests - Math.floor(tests / 2)), wallMs }
+  const { ms, secondMs, secondTests } = JSON.parse(readFileSync(out, 'utf8')) as { ms: number; secondMs: number; secondTests: number }
+  return { perTestUs: (ms * 1000) / tests, secondHalfUs: (secondMs * 1000) / secondTests, wallMs }
 }
 
 /**

@@ -387,24 +387,29 @@ export function report(outcomes: CellOutcome[], e2e: E2eResult[], info: RunInfo,
   const d = timersTable(outcomes, 'D', 'heap', 'tick', false)
   if (d.length) lines.push('## D: one 1 ms tick with N far-future timers pending', '', ...d, '')
   if (e2e.length) {
-    const plain = e2e.find((r) => r.variant === 'plain')?.perTestUs
+    const plainRow = e2e.find((r) => r.variant === 'plain')
+    const plain = plainRow?.perTestUs
+    const plainSecond = plainRow?.secondHalfUs ?? NaN
     lines.push(`## E: per-test time in a ${e2e[0]!.tests.toLocaleString('en')}-test file (nested \`vitest run\`)`, '')
-    const plainSecond = e2e.find((r) => r.variant === 'plain')?.secondHalfUs
     lines.push(
       'Per test: the whole file; then its second half alone, most of the warm-up (first calls, the JIT) behind it.',
       '',
       '| variant | per test | over plain | second half: per test | over plain | wall time of the run |',
       '| --- | --- | --- | --- | --- | --- |',
     )
-    const names = { plain: 'plain Vitest', hook: 'a setup file with one empty async aroundEach',
+    const names = {
+      plain: 'plain Vitest',
+      hook: 'a setup file with one empty async aroundEach',
       hop: 'the same aroundEach, then one real macrotask (setImmediate)',
-      loop: 'vitest-loop setup file + useLoop() + sanitizer', vi: 'vi.useFakeTimers() / useRealTimers() per test' }
+      loop: 'vitest-loop setup file + useLoop() + sanitizer',
+      vi: 'vi.useFakeTimers() / useRealTimers() per test',
+    }
     for (const r of e2e) {
       const per = typeof r.perTestUs === 'number' ? `${r.perTestUs.toFixed(1)} µs` : r.perTestUs
       const over = typeof r.perTestUs === 'number' && typeof plain === 'number' ? `${(r.perTestUs - plain).toFixed(1)} µs` : '-'
       const wall = Number.isFinite(r.wallMs) ? `${(r.wallMs / 1000).toFixed(2)} s` : '-'
       const second = Number.isFinite(r.secondHalfUs) ? `${r.secondHalfUs.toFixed(1)} µs` : '-'
-      const secondOver = Number.isFinite(r.secondHalfUs) && plainSecond !== undefined && Number.isFinite(plainSecond) ? `${(r.secondHalfUs - plainSecond).toFixed(1)} µs` : '-'
+      const secondOver = Number.isFinite(r.secondHalfUs) && Number.isFinite(plainSecond) ? `${(r.secondHalfUs - plainSecond).toFixed(1)} µs` : '-'
       lines.push(`| ${names[r.variant]} | ${per} | ${over} | ${second} | ${secondOver} | ${wall} |`)
     }
     lines.push('')
