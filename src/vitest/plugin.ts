@@ -1,7 +1,8 @@
 /**
  * loopPlugin(): one line in vitest.config.ts. Adds the setup file first (so
- * its hooks are outermost), turns on includeTaskLocation (reports point at
- * the test's line) and hands the options to the workers through `provide`.
+ * its hooks are outermost) and hands the options to the workers through
+ * `provide`. It leaves includeTaskLocation as it is: reports find the test's
+ * line their own way (test-site.ts).
  * It imports no Vitest runtime: config files load it (VITEST-NOTES §10).
  */
 import path from 'node:path'
@@ -46,7 +47,6 @@ export function loopPlugin(options: PluginOptions = {}): Plugin {
         const test = ((config as { test?: Record<string, unknown> }).test ??= {})
         const existing = test.setupFiles == null ? [] : [test.setupFiles as string | string[]].flat()
         if (!existing.includes(setupFile)) test.setupFiles = [setupFile, ...existing]
-        test.includeTaskLocation ??= true
         // Drop our frames (the wrapper around each test function, the loop
         // calling a callback) from every stack Vitest prints, the user's errors included.
         const userFilter = test.onStackTrace as ((error: unknown, frame: { file: string }) => boolean | void) | undefined

@@ -28,7 +28,6 @@ import { shared } from '../loop/internal/context.ts'
 import { hop } from '../loop/internal/host.ts'
 import { log } from '../loop/internal/log.ts'
 import { _setLoopResolver } from '../loop/registry.ts'
-import type { StackFrame } from '../loop/trace.ts'
 import { installTime } from '../time/install.ts'
 import type { TimeInstallation } from '../time/install.ts'
 import { attach, takeAttachment } from './attach.ts'
@@ -41,6 +40,7 @@ import { getFn, runnerRoute, setFn } from './runner-api.ts'
 import { StallWatch } from './stall-watch.ts'
 import { replayLine, runStartInstant, startKey } from './start-instant.ts'
 import { TestState, currentTestState, worker } from './test-state.ts'
+import { testSite, watchTestSites } from './test-site.ts'
 import { foreignClock } from './foreign-clock.ts'
 import { beginViTest, endViFile, viOwn, wrapViTimers } from './vi-timers.ts'
 import './augment.ts'
@@ -140,6 +140,7 @@ const excluded = (file: string): boolean =>
  */
 export function setUpFile(): void {
   install()
+  watchTestSites() // reports point at the test's line
   // Stall detection needs to see Vitest's own calls to the main process; without that it stays off.
   stallDetection = watchRealWork()
 
@@ -353,15 +354,4 @@ function withLine(error: Error, line: string): Error {
   error.message = `${error.message}\n${line}`
   if (error.stack?.startsWith(head)) error.stack = `${error.name}: ${error.message}${error.stack.slice(head.length)}`
   return error
-}
-
-/** The test's own line, from `task.location` (the plugin turns on includeTaskLocation). */
-function testSite(task: RunnerTestCase): StackFrame | undefined {
-  const location = task.location
-  const file = task.file.filepath
-  // Stack parsers read `at name (file:line:col)`: parentheses in a test name would confuse them.
-  const name = task.name.replace(/[()]/g, '')
-  const line = location?.line ?? 1
-  const column = location?.column ?? 1
-  return { fn: name, file, line, column, text: `${name} (${file}:${line}:${column})` }
 }

@@ -82,7 +82,7 @@ export class TestState {
       const config = this.#config
       const previous = shared.onLoopCreated
       shared.onLoopCreated = undefined // the test's own loop is not a loop the test made
-      // Reports place the test's loop by the test's own line (task.location),
+      // Reports place the test's loop by the test's own line (test-site.ts),
       // never by where vitest-loop made it: its creation trace would be wasted work.
       const traces = getTraceCapture()
       setTraceCapture(false)

@@ -151,6 +151,28 @@ const expected: Record<string, Expected> = {
     ['LeakError: test left 1 pending task on its loop', 'misc.test.ts:21:1'],
     ["LeakError: pending Task 'reply' is not done: await it, or cancel it with task.cancel()", 'misc.test.ts:32:14'],
   ],
+  // shapes.test.ts: tests made in nested describe blocks, by test.each, test.extend and test.for
+  // head their reports at the line that made them, as Vitest's own includeTaskLocation would
+  'leaks inside nested describe blocks': [
+    ['LeakError: test left 1 pending timer on its loop', 'shapes.test.ts:6:5'],
+    [timer('setTimeout(anonymous, 2,500 ms)', '2,500 ms', '0 ms'), 'shapes.test.ts:7:7'],
+  ],
+  'leaks 100 ms from test.each': [
+    ['LeakError: test left 1 pending timer on its loop', 'shapes.test.ts:12:22'],
+    [timer('setTimeout(anonymous, 100 ms)', '100 ms', '0 ms'), 'shapes.test.ts:13:3'],
+  ],
+  'leaks 200 ms from test.each': [
+    ['LeakError: test left 1 pending timer on its loop', 'shapes.test.ts:12:22'],
+    [timer('setTimeout(anonymous, 200 ms)', '200 ms', '0 ms'), 'shapes.test.ts:13:3'],
+  ],
+  'leaks from a test.extend test': [
+    ['LeakError: test left 1 pending timer on its loop', 'shapes.test.ts:23:1'],
+    [timer('setTimeout(anonymous, 8,080 ms)', '8,080 ms', '0 ms'), 'shapes.test.ts:24:3'],
+  ],
+  'leaks from test.for (x)': [
+    ['LeakError: test left 1 pending timer on its loop', 'shapes.test.ts:27:16'],
+    [timer('setTimeout(anonymous, 300 ms)', '300 ms', '0 ms'), 'shapes.test.ts:28:3'],
+  ],
   // retry.test.ts: each attempt is judged and reported, its summary included
   'leaks on every attempt': [
     ['LeakError: test left 1 pending timer on its loop', 'retry.test.ts:13:1'],
@@ -176,7 +198,7 @@ describe('the leak zoo (test/fixtures/leak-zoo)', () => {
   it('has at least 20 leaky tests, and every one of them fails', () => {
     expect(Object.keys(expected).length).toBeGreaterThanOrEqual(20)
     expect(run.code).toBe(1)
-    expect(run.output).toMatch(/Tests {2}28 failed \| 3 passed \(31\)/)
+    expect(run.output).toMatch(/Tests {2}33 failed \| 3 passed \(36\)/)
     for (const name of Object.keys(expected)) expect(run.output).toContain(`× ${name}`)
   })
 

@@ -26,7 +26,7 @@ describe('options (test/fixtures/options)', () => {
     expect(run.output).toContain('✓ warns instead of failing with onLeak: warn')
     expect(run.output).toMatch(
       new RegExp(
-        String.raw`stderr \| ${headerPlace('on-leak.test.ts', 4, 1)} > warns instead of failing with onLeak: warn\n` +
+        String.raw`stderr \| ${headerPlace('on-leak.test.ts')} > warns instead of failing with onLeak: warn\n` +
           String.raw`LeakError: test left 1 pending timer on its loop\n {4}at warns instead of failing with onLeak: warn \(.*on-leak.test.ts:4:1\)\n\nLeakError: pending setTimeout\(anonymous, 1,234 ms\)`,
       ),
     )

@@ -32,13 +32,12 @@ export interface NestedRun {
 }
 
 /**
- * A test's place in the `stderr | <place> > name` and ` FAIL  <place> > name`
- * headers: Vitest 4.1 prints `file:line:column` in the stderr one (`file` in
- * FAIL), Vitest 5 `file:line` in both. As a RegExp source.
+ * A test's place in the `stderr | <place> > name` header, as a RegExp
+ * source: its file. Vitest adds the test's line there only with
+ * `includeTaskLocation`, which vitest-loop does not turn on (test-site.ts).
  */
-export function headerPlace(file: string, line: number | string = String.raw`\d+`, column: number | string = String.raw`\d+`): string {
-  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return nestedVitestMajor >= 5 ? `${escaped}:${line}` : `${escaped}:${line}:${column}`
+export function headerPlace(file: string): string {
+  return file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 /**

@@ -1,0 +1,102 @@
+/**
+ * The test's own line, which heads its report: where the test file called
+ * `test()` (or `it`, `test.each(...)(...)`, a `test.extend` test).
+ *
+ * Vitest knows it as `task.location` only with `includeTaskLocation`, and then
+ * formats a source-mapped stack for every test and suite it collects, though
+ * few are ever reported: about 7 ms of CPU per test file in bench G (three
+ * small tests a file), a quarter of what the plugin added there. So the
+ * plugin leaves it off, and each test's creation is captured raw instead
+ * (trace.ts: V8's frames, formatted only when a report reads them), as the
+ * collector takes the test.
+ *
+ * How: the setup file runs inside the file's collection, with the file's root
+ * collector current, and in Vitest 4.1 and 5 a collector keeps what is
+ * defined in it in its `tasks` array, by `push`. That array alone gets a
+ * `push` of its own that captures the stack; a describe block's collector,
+ * pushed there in turn, gets the same. Where Vitest collects some other way,
+ * nothing is captured and a report points at the test file's first line, as
+ * it did without `includeTaskLocation`; test/e2e checks the line on both
+ * majors. When the user turned `includeTaskLocation` on, `task.location` is
+ * used and nothing is captured.
+ * @internal
+ */
+import { TestRunner } from 'vitest'
+import type { RunnerTestCase } from 'vitest'
+import { Trace } from '../loop/trace.ts'
+import type { StackFrame } from '../loop/trace.ts'
+
+interface Collected {
+  readonly type?: unknown
+  readonly location?: unknown
+  readonly tasks?: unknown
+}
+
+const key = Symbol.for('vitest-loop:test-sites')
+
+/** Each test's creation, captured as it was collected; shared by every copy of this module. */
+const sites: WeakMap<object, Trace> = ((globalThis as Record<symbol, unknown>)[key] as WeakMap<object, Trace> | undefined) ?? new WeakMap()
+;(globalThis as Record<symbol, unknown>)[key] = sites
+
+/**
+ * Frames a capture keeps: from Vitest's `task()` out to the test file's call,
+ * through `test`'s chain (`.each`, `.extend`, `.concurrent`); Vitest keeps 10.
+ */
+const depth = 16
+
+/** Marks an array whose push is ours. */
+const watched = Symbol('vitest-loop:watched')
+
+/**
+ * Captures the creation of every test collected in the current file from now
+ * on. Called by the setup file each time it runs (once per test file).
+ */
+export function watchTestSites(): void {
+  let collector: Collected | undefined
+  try {
+    collector = (TestRunner as unknown as { getCurrentSuite?: () => Collected | undefined }).getCurrentSuite?.()
+  } catch {
+    return // not collecting (the setup file imported outside a test file's collection)
+  }
+  watchCollector(collector)
+}
+
+/** Captures the creation of every test `collector` takes from now on, and of those its describe blocks take. @internal */
+export function watchCollector(collector: Collected | undefined): void {
+  const tasks = collector?.tasks
+  if (!Array.isArray(tasks) || Object.prototype.hasOwnProperty.call(tasks, watched)) return
+  const push = function push(this: unknown[], ...items: unknown[]): number {
+    for (const item of items) taken(item as Collected)
+    return Array.prototype.push.apply(this, items)
+  }
+  Object.defineProperty(tasks, 'push', { value: push, configurable: true, writable: true, enumerable: false })
+  Object.defineProperty(tasks, watched, { value: true })
+
+  function taken(item: Collected): void {
+    if (item === null || typeof item !== 'object') return
+    if (item.type === 'collector') watchCollector(item)
+    else if (item.type === 'test' && item.location === undefined) {
+      // Whether or not creation traces are on: this is one capture a test, at collection.
+      const holder: { stack?: string } = {}
+      const limit = Error.stackTraceLimit
+      Error.stackTraceLimit = depth
+      Error.captureStackTrace(holder, push)
+      Error.stackTraceLimit = limit
+      sites.set(item, new Trace(holder))
+    }
+  }
+}
+
+/** The test's own line: `task.location` when Vitest has it, else the first frame of its capture in its file. */
+export function testSite(task: RunnerTestCase): StackFrame {
+  const file = task.file.filepath
+  // Stack parsers read `at name (file:line:col)`: parentheses in a test name would confuse them.
+  const name = task.name.replace(/[()]/g, '')
+  const at = (line: number, column: number): StackFrame => ({ fn: name, file, line, column, text: `${name} (${file}:${line}:${column})` })
+  if (task.location !== undefined) return at(task.location.line, task.location.column)
+  const wanted = slashes(file)
+  const frame = sites.get(task)?.frames.find((candidate) => slashes(candidate.file) === wanted)
+  return frame === undefined ? at(1, 1) : at(frame.line, frame.column)
+}
+
+const slashes = (file: string): string => file.replace(/\\/g, '/')
