@@ -44,8 +44,8 @@ const sites: WeakMap<object, Trace> = ((globalThis as Record<symbol, unknown>)[k
  */
 const depth = 16
 
-/** Marks an array whose push is ours. */
-const watched = Symbol('vitest-loop:watched')
+/** Marks an array whose push is ours (whichever copy of this module wrapped it). */
+const watched = Symbol.for('vitest-loop:watched')
 
 /**
  * Captures the creation of every test collected in the current file from now
