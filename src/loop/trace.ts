@@ -163,9 +163,17 @@ export function captureTrace(skip: Function, budget?: TraceBudget): Trace | numb
     n = ++budget._creations
     if (n > budget._traceLimit && !realIo.on) return n
   }
+  return captureFrames(skip, captureDepth, n)
+}
+
+/**
+ * The stack above `skip`, `depth` frames of it, raw: whether or not capture is
+ * on (`captureTrace` is the switch and the budget). @internal
+ */
+export function captureFrames(skip: Function, depth: number, n = 0): Trace {
   const holder: { stack?: string } = {}
   const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = captureDepth
+  Error.stackTraceLimit = depth
   Error.captureStackTrace(holder, skip)
   Error.stackTraceLimit = limit
   return new Trace(holder, n)

@@ -23,8 +23,8 @@
  */
 import { TestRunner } from 'vitest'
 import type { RunnerTestCase } from 'vitest'
-import { Trace } from '../loop/trace.ts'
-import type { StackFrame } from '../loop/trace.ts'
+import { captureFrames } from '../loop/trace.ts'
+import type { StackFrame, Trace } from '../loop/trace.ts'
 
 interface Collected {
   readonly type?: unknown
@@ -79,12 +79,7 @@ export function watchCollector(collector: Collected | undefined): void {
     if (item.type === 'collector') watchCollector(item)
     else if (item.type === 'test' && item.location === undefined) {
       // Whether or not creation traces are on: this is one capture a test, at collection.
-      const holder: { stack?: string } = {}
-      const limit = Error.stackTraceLimit
-      Error.stackTraceLimit = depth
-      Error.captureStackTrace(holder, push)
-      Error.stackTraceLimit = limit
-      sites.set(item, new Trace(holder))
+      sites.set(item, captureFrames(push, depth))
     }
   }
 }

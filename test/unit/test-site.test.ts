@@ -48,6 +48,9 @@ describe('testSite', () => {
     const located = task('located', { line: 7, column: 3 })
     root.tasks.push(located)
     expect(testSite(located)).toMatchObject({ file, line: 7, column: 3, text: `located (${file}:7:3)` })
+    // Nothing was captured for it: without its location it falls back to the file's first line.
+    delete (located as { location?: unknown }).location
+    expect(testSite(located)).toMatchObject({ file, line: 1, column: 1 })
   })
 
   it("falls back to the file's first line for a test it never saw collected", () => {
