@@ -17,6 +17,7 @@
 // and dist/vitest/: src/vitest/plugin.ts and src/loop/trace.ts find dist/ as
 // `..` of their own file, in either layout.
 import { build } from 'esbuild'
+import { createHash } from 'node:crypto'
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
@@ -58,14 +59,62 @@ const entryPoints = [
   // nothing of theirs is chunked out of the runtime.
   { plugin: 'src/plugin.ts', 'global-setup': 'src/global-setup.ts' },
 ]
-for (const entries of entryPoints) await build({ ...common, entryPoints: entries })
+const outputs = {}
+for (const entries of entryPoints) {
+  const result = await build({ ...common, entryPoints: entries, metafile: true })
+  Object.assign(outputs, result.metafile.outputs)
+}
+
+// The same worker side as one CommonJS script (src/runtime.ts: the three
+// entries, each a namespace), which src/load.ts runs in a Vitest worker with
+// V8's code cache: see there. `import.meta.url` is a parameter of its wrapper;
+// runner-api.ts's import() of @vitest/runner becomes a require, which the
+// loader answers.
+await build({
+  ...common,
+  splitting: false,
+  outdir: undefined,
+  format: 'cjs',
+  entryPoints: ['src/runtime.ts'],
+  outfile: 'dist/lib/runtime.cjs',
+  define: { 'import.meta.url': '__vitestLoopUrl' },
+  supported: { 'dynamic-import': false },
+})
+const runtimeHash = createHash('sha256')
+  .update(readFileSync(new URL('../dist/lib/runtime.cjs', import.meta.url)))
+  .digest('hex')
+  .slice(0, 16)
+await build({
+  ...common,
+  splitting: false,
+  entryPoints: { load: 'src/load.ts' },
+  define: { __VITEST_LOOP_RUNTIME_HASH__: JSON.stringify(runtimeHash) },
+})
+
+/** The names an entry of the worker side exports (from esbuild's account of its output). */
+function exportsOf(entry) {
+  const output = Object.entries(outputs).find(([file]) => file === `dist/lib/${entry}.js`)
+  if (output === undefined) throw new Error(`scripts/bundle.mjs: no output dist/lib/${entry}.js`)
+  return output[1].exports
+}
+/** A facade of the worker side: its exports, from the one runtime load.js gives the context. */
+const facade = (entry, names) =>
+  `import { load } from './lib/load.js'\n\nexport const { ${names.join(', ')} } = await load('${entry}')\n`
 
 const facades = {
-  'index.js': "export * from './lib/index.js'\n",
-  'core.js': "export * from './lib/core.js'\n",
+  'index.js': facade('index', exportsOf('index')),
+  'core.js': facade('core', exportsOf('core')),
   'plugin.js': "export * from './lib/plugin.js'\n",
   'global-setup.js': "export { default } from './lib/global-setup.js'\n",
-  'setup.js': "import { setUpFile } from './lib/setup-file.js'\n\nsetUpFile()\n",
+  'setup.js': [
+    "import { afterAll } from 'vitest'",
+    "import { load, saveCodeCacheAfterFile } from './lib/load.js'",
+    '',
+    "const { setUpFile } = await load('setup')",
+    'await setUpFile()',
+    'await saveCodeCacheAfterFile(afterAll)',
+    '',
+  ].join('\n'),
 }
 for (const [file, text] of Object.entries(facades)) writeFileSync(new URL(`../dist/${file}`, import.meta.url), text)
 

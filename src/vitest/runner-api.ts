@@ -107,15 +107,31 @@ async function resolveApi(): Promise<RunnerApi> {
   }
 }
 
-const api: RunnerApi = await resolveApi()
-log('test functions are read and replaced through %s', api.route)
+/** This module's answer, once `prepareRunnerApi()` resolved it (before the setup file registers any hook). */
+let api: RunnerApi | undefined
+
+/**
+ * Finds the way to read and replace test functions in this worker: the setup
+ * file awaits it before it registers its hooks. Not at the module's top level:
+ * a top-level await would keep this module out of the one-script runtime
+ * (load.ts), whose format has none. @internal
+ */
+export async function prepareRunnerApi(): Promise<void> {
+  if (api !== undefined) return
+  api = await resolveApi()
+  log('test functions are read and replaced through %s', api.route)
+}
+
+function resolved(): RunnerApi {
+  if (api === undefined) throw new Error('vitest-loop: the runner API was used before setUpFile() resolved it (an internal error; please report it)')
+  return api
+}
 
 /** Which way the test functions are read and replaced in this worker. @internal */
-export const runnerRoute: RunnerRoute = api.route
+export const runnerRoute = (): RunnerRoute => resolved().route
 
 /** The test's function, as the runner will call it. @internal */
-export const getFn = (task: RunnerTestCase): TestFn | undefined => api.getFn(task)
+export const getFn = (task: RunnerTestCase): TestFn | undefined => resolved().getFn(task)
 
 /** Replaces the test's function for every later run of it (retries, repeats). @internal */
-export const setFn = (task: RunnerTestCase, fn: TestFn): void => api.setFn(task, fn)
-
+export const setFn = (task: RunnerTestCase, fn: TestFn): void => resolved().setFn(task, fn)

@@ -36,7 +36,7 @@ import { noteForSummary } from './run-summary.ts'
 import { isAllowed, providedKey } from './options.ts'
 import type { Fakeable, OnLeak, ProvidedOptions } from './options.ts'
 import { watchRealWork, withRunnerTimer } from './real-work.ts'
-import { getFn, runnerRoute, setFn } from './runner-api.ts'
+import { getFn, prepareRunnerApi, runnerRoute, setFn } from './runner-api.ts'
 import { StallWatch } from './stall-watch.ts'
 import { replayLine, runStartInstant, startKey } from './start-instant.ts'
 import { TestState, currentTestState, worker } from './test-state.ts'
@@ -86,32 +86,44 @@ function resolveLoop(api?: Fakeable) {
   return currentTestState()?.loopFor(api)
 }
 
-_setLoopResolver(() => currentTestState()?.loopFor(undefined))
+let workerReady = false
 
-// Loops a test makes with newEventLoop() are checked when it ends.
-shared.onLoopCreated = (loop) => {
-  const state = currentTestState()
-  if (state !== undefined && !state.finished) state.userLoops.add(loop)
-}
+/**
+ * What the setup file changes for the whole worker, once per copy of this
+ * module (the first setUpFile()): not at the module's top level, which runs
+ * wherever the module loads (the one-script runtime, load.ts, holds this
+ * module for `vitest-loop` importers too), and must change nothing there.
+ */
+function setUpWorker(): void {
+  if (workerReady) return
+  workerReady = true
+  _setLoopResolver(() => currentTestState()?.loopFor(undefined))
 
-// A loop a test makes without `now` starts at the wall clock the test sees
-// (its loop's virtual Date.now()), so that it replays too; elsewhere, the real time.
-shared.defaultEpoch = () => currentTestState()?.loopFor('Date')?.now()
-
-// Unhandled rejections are blamed on the test whose async context raised them.
-// Once we listen, Vitest stops reporting them itself (VITEST-NOTES §7), so a
-// rejection outside any test is rethrown for Vitest to report as before.
-if (!globals.rejectionListener) {
-  globals.rejectionListener = true
-  process.on('unhandledRejection', (reason) => {
+  // Loops a test makes with newEventLoop() are checked when it ends.
+  shared.onLoopCreated = (loop) => {
     const state = currentTestState()
-    if (state === undefined || state.finished) throw reason
-    state.rejections.push(reason)
-  })
-}
+    if (state !== undefined && !state.finished) state.userLoops.add(loop)
+  }
 
-// Vitest's fake-timer API is served by each test's loop (vi-timers.ts).
-wrapViTimers(vi, () => globals.installation !== undefined)
+  // A loop a test makes without `now` starts at the wall clock the test sees
+  // (its loop's virtual Date.now()), so that it replays too; elsewhere, the real time.
+  shared.defaultEpoch = () => currentTestState()?.loopFor('Date')?.now()
+
+  // Unhandled rejections are blamed on the test whose async context raised them.
+  // Once we listen, Vitest stops reporting them itself (VITEST-NOTES §7), so a
+  // rejection outside any test is rethrown for Vitest to report as before.
+  if (!globals.rejectionListener) {
+    globals.rejectionListener = true
+    process.on('unhandledRejection', (reason) => {
+      const state = currentTestState()
+      if (state === undefined || state.finished) throw reason
+      state.rejections.push(reason)
+    })
+  }
+
+  // Vitest's fake-timer API is served by each test's loop (vi-timers.ts).
+  wrapViTimers(vi, () => globals.installation !== undefined)
+}
 
 // ------------------------------------------------------------- per file
 
@@ -138,7 +150,9 @@ const excluded = (file: string): boolean =>
  * file but not the modules it imports, so hooks registered at the top level
  * of this module would be registered for the first file only.
  */
-export function setUpFile(): void {
+export async function setUpFile(): Promise<void> {
+  await prepareRunnerApi()
+  setUpWorker()
   install()
   watchTestSites() // reports point at the test's line
   // Stall detection needs to see Vitest's own calls to the main process; without that it stays off.
@@ -344,7 +358,7 @@ function writeTrace(state: TestState, events: Parameters<typeof chromeTrace>[0],
 function replay(task: RunnerTestCase): string {
   const names = [task.name]
   for (let suite = task.suite; suite !== undefined && suite !== task.file; suite = suite.suite) names.unshift(suite.name)
-  const separator = runnerRoute === 'runTask' ? ' > ' : ' '
+  const separator = runnerRoute() === 'runTask' ? ' > ' : ' '
   return replayLine(startInstant, task.file.name, names.join(separator)) // the file's name is its path from the root
 }
 

@@ -7,7 +7,7 @@
 // VITEST_LOOP_SMOKE_VITEST names (an npm version spec: .ci/run passes `5`, the
 // latest 5.x), with the @types/node of the Node running this.
 import { execFile, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -38,11 +38,11 @@ function siteOf(file: string, marker: string): string {
 }
 
 /** Runs a command in the project; resolves with what it printed and its exit code. */
-function run(command: string, args: string[], cwd: string): Promise<NestedRun> {
+function run(command: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<NestedRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', VITEST: undefined, VITEST_MODE: undefined } as NodeJS.ProcessEnv,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', VITEST: undefined, VITEST_MODE: undefined, ...extraEnv } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     // Each stream apart, stderr after stdout: Vitest prints the summary on
@@ -177,6 +177,65 @@ describe('the packed package, installed in a fresh project', () => {
     expect(reported.map((r) => r.at)).toEqual([siteOf('leak.test.ts', 'test: here'), siteOf('leak.test.ts', 'leak: here')])
     // vitest-loop/global-setup provided the run's start instant: a whole second.
     expect(reported[0]!.body.split('\n')[1]).toMatch(/^replay: LOOP_NOW=\S+:\d\d\.000Z vitest run leak.test.ts -t "leaves a timer behind"$/)
+  })
+
+  describe('in a worker, the package loads as one script (src/load.ts)', () => {
+    // A test file that prints how its worker loaded the package, and checks
+    // that its entries share one copy: a class from one is the class of the other.
+    const probe = [
+      "import { expect, test } from 'vitest'",
+      "import * as loop from 'vitest-loop'",
+      "import * as core from 'vitest-loop/core'",
+      "test('one copy of the package', () => {",
+      '  expect(core.DeadlockError).toBe(loop.DeadlockError)',
+      '  expect(loop.useLoop()).toBeInstanceOf(core.EventLoop)',
+      "  console.log('load-info ' + JSON.stringify((globalThis as Record<symbol, unknown>)[Symbol.for('vitest-loop:load-info')]))",
+      '})',
+      '',
+    ].join('\n')
+    const config = "import { defineConfig } from 'vitest/config'\nexport default defineConfig({ test: { include: ['probe/*.test.ts'], setupFiles: ['vitest-loop/setup'] } })\n"
+    const cacheDir = (): string => path.join(project, 'node_modules/.cache/vitest-loop')
+
+    afterAll(() => {
+      rmSync(path.join(project, 'probe'), { recursive: true, force: true })
+      rmSync(path.join(project, 'vitest.probe.config.ts'), { force: true })
+    })
+
+    /** The load info the probe printed, after a passing run with `flags`. */
+    async function loadInfo(flags: string[], env: Record<string, string> = {}): Promise<{ route: string; cache: string; cacheFile?: string }> {
+      mkdirSync(path.join(project, 'probe'), { recursive: true })
+      writeFileSync(path.join(project, 'probe/probe.test.ts'), probe)
+      writeFileSync(path.join(project, 'vitest.probe.config.ts'), config)
+      const result = await run(process.execPath, [vitestBin, 'run', '--config', 'vitest.probe.config.ts', ...flags], project, env)
+      expect(result.output).toMatch(/Tests {2}1 passed \(1\)/)
+      const line = result.output.split('\n').find((text) => text.startsWith('load-info '))
+      expect(line).toBeDefined()
+      return JSON.parse(line!.slice('load-info '.length)) as { route: string; cache: string; cacheFile?: string }
+    }
+
+    it('on forks: compiled without a cache the first time, which the worker then writes; from the cache the next', async () => {
+      rmSync(cacheDir(), { recursive: true, force: true })
+      const first = await loadInfo(['--pool=forks'])
+      expect(first).toMatchObject({ route: 'script', cache: 'miss' })
+      expect(path.dirname(first.cacheFile!)).toBe(cacheDir())
+      expect(readdirSync(cacheDir())).toEqual([path.basename(first.cacheFile!)])
+      expect(await loadInfo(['--pool=forks'])).toEqual({ ...first, cache: 'hit' })
+    })
+
+    it('on threads: from the same cache', async () => {
+      expect(await loadInfo(['--pool=threads'])).toMatchObject({ route: 'script', cache: 'hit' })
+    })
+
+    it('in the vm pools, whose tests have a context of their own: as ES modules', async () => {
+      expect(await loadInfo(['--pool=vmThreads'])).toEqual({ route: 'modules', cache: 'off' })
+    })
+
+    it('VITEST_LOOP_CODE_CACHE=0 neither reads nor writes the cache; VITEST_LOOP_SCRIPT=0 takes the ES modules', async () => {
+      rmSync(cacheDir(), { recursive: true, force: true })
+      expect(await loadInfo(['--pool=forks'], { VITEST_LOOP_CODE_CACHE: '0' })).toEqual({ route: 'script', cache: 'off' })
+      expect(existsSync(cacheDir())).toBe(false)
+      expect(await loadInfo(['--pool=forks'], { VITEST_LOOP_SCRIPT: '0' })).toEqual({ route: 'modules', cache: 'off' })
+    })
   })
 
   it('vitest-loop/core runs in plain Node, without Vitest', async () => {
