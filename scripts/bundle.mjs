@@ -13,6 +13,10 @@
 // it is, and the bundle loads as a plain Node import. dist/setup.js calls
 // setUpFile() itself because Vitest evaluates a setup file again for each
 // test file that shares a worker (isolate: false), its imports once.
+// The worker's three (setup, `vitest-loop`, `vitest-loop/core`) take their
+// exports from dist/lib/load.js, which in a forks or threads worker runs the
+// same code as one script with V8's code cache (dist/lib/runtime.cjs; see
+// src/load.ts) and elsewhere imports the ES modules of dist/lib/.
 // The bundle lives one folder below dist/, as the modules did in dist/loop/
 // and dist/vitest/: src/vitest/plugin.ts and src/loop/trace.ts find dist/ as
 // `..` of their own file, in either layout.
