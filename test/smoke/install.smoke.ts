@@ -159,7 +159,7 @@ describe('the packed package, installed in a fresh project', () => {
     expect(result.output).not.toContain('node_modules/vitest-loop')
   })
 
-  it.for(['--pool=threads', '--pool=vmThreads', '--environment=jsdom', '--environment=happy-dom --pool=vmThreads'])(
+  it.for(['--pool=threads', '--pool=vmThreads', '--environment=jsdom', '--environment=happy-dom --pool=vmThreads', '--no-isolate --pool=forks'])(
     'works the same with %s',
     async (flags) => {
       const args = flags.split(' ')
@@ -228,6 +228,18 @@ describe('the packed package, installed in a fresh project', () => {
 
     it('in the vm pools, whose tests have a context of their own: as ES modules', async () => {
       expect(await loadInfo(['--pool=vmThreads'])).toEqual({ route: 'modules', cache: 'off' })
+    })
+
+    it('where the cache cannot be written (its folder is a file here): no cache, and no error', async () => {
+      rmSync(cacheDir(), { recursive: true, force: true })
+      writeFileSync(cacheDir(), 'not a folder')
+      try {
+        expect(await loadInfo(['--pool=forks'])).toMatchObject({ route: 'script', cache: 'miss' })
+        expect(await loadInfo(['--pool=forks'])).toMatchObject({ route: 'script', cache: 'miss' })
+        expect(readFileSync(cacheDir(), 'utf8')).toBe('not a folder')
+      } finally {
+        rmSync(cacheDir(), { force: true })
+      }
     })
 
     it('VITEST_LOOP_CODE_CACHE=0 neither reads nor writes the cache; VITEST_LOOP_SCRIPT=0 takes the ES modules', async () => {
