@@ -5,12 +5,15 @@
  * packages (Vitest and what it needs) are links to this repository's
  * node_modules, so the versions are the lock file's and nothing is downloaded.
  *
- * Two configurations of the same project run turn about (plain, loop, plain,
- * loop, ...) after one warm-up run each, so that a change in the machine's
- * load hits both alike:
+ * Three configurations of the same project run turn about (plain, loop,
+ * uncached, plain, ...) after one warm-up run each, so that a change in the
+ * machine's load hits them alike:
  *
- *   plain  plain Vitest: no plugin
- *   loop   `plugins: [loopPlugin()]`, nothing else
+ *   plain     plain Vitest: no plugin
+ *   loop      `plugins: [loopPlugin()]`, nothing else; its workers compile
+ *             vitest-loop from the code cache the warm-up run wrote, as a
+ *             user's workers do from their second run on (src/load.ts)
+ *   uncached  the same with VITEST_LOOP_CODE_CACHE=0: what the cache saves
  *
  * The forks pool (Vitest's default) runs each test file in its own child
  * process, here one at a time (`maxWorkers: 1`): two workers beside the main
@@ -29,7 +32,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { median } from './lib/stats.ts'
 
-export type GVariant = 'plain' | 'loop'
+export type GVariant = 'plain' | 'loop' | 'uncached'
 
 export interface GResult {
   files: number
@@ -38,10 +41,12 @@ export interface GResult {
   /** Median CPU ms per test file, by variant; a string says why it was not measured. */
   perFileMs: Record<GVariant, number> | string
   /**
-   * Median over the turns of loop minus plain, each turn's two runs taken one
-   * after the other: a drift of the machine's load over the turns cancels out.
+   * Median over the turns of loop minus plain (and uncached minus plain), each
+   * turn's runs taken one after the other: a drift of the machine's load over
+   * the turns cancels out.
    */
   overMs: number
+  uncachedOverMs: number
   /** CPU ms per file of each run, in order, by variant. */
   samples: Record<GVariant, number[]>
   /** Median wall time of one `vitest run`, ms. */
@@ -77,12 +82,13 @@ function testFile(i: number): string {
 const testsPerFile = 3
 
 function configFile(variant: GVariant): string {
+  const plugin = variant !== 'plain'
   return [
     `import { defineConfig } from 'vitest/config'`,
-    variant === 'loop' ? `import { loopPlugin } from 'vitest-loop/plugin'` : '',
+    plugin ? `import { loopPlugin } from 'vitest-loop/plugin'` : '',
     '',
     'export default defineConfig({',
-    variant === 'loop' ? '  plugins: [loopPlugin()],' : '',
+    plugin ? '  plugins: [loopPlugin()],' : '',
     // One worker at a time: with two workers and the main process on two cores, the CPU of the
     // same run moved by 20 to 30% from one run to the next, more than the difference measured.
     `  test: { include: ['test/*.test.ts'], pool: 'forks', maxWorkers: 1 },`,
@@ -116,7 +122,7 @@ async function makeProject(work: string, tarball: string, files: number): Promis
 }
 
 /** One `vitest run` with `config`: CPU ms of its whole process tree, and wall ms. */
-function runOnce(project: string, config: string): Promise<{ cpuMs: number; wallMs: number }> {
+function runOnce(project: string, config: string, extraEnv: Record<string, string> = {}): Promise<{ cpuMs: number; wallMs: number }> {
   const vitest = join(project, 'node_modules', 'vitest', 'vitest.mjs')
   // `times` prints the shell's CPU, then its waited-for children's (user, sys).
   const script = '"$@" > run.log 2>&1; code=$?; times; exit $code'
@@ -124,7 +130,7 @@ function runOnce(project: string, config: string): Promise<{ cpuMs: number; wall
     const t0 = performance.now()
     const child = spawn('bash', ['-c', script, 'bash', process.execPath, vitest, 'run', '--config', config], {
       cwd: project,
-      env: { ...process.env, CI: '1', FORCE_COLOR: '0', NO_COLOR: '1', VITEST: undefined, VITEST_MODE: undefined, NODE_OPTIONS: undefined },
+      env: { ...process.env, CI: '1', FORCE_COLOR: '0', NO_COLOR: '1', VITEST: undefined, VITEST_MODE: undefined, NODE_OPTIONS: undefined, ...extraEnv },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     let out = ''
@@ -150,17 +156,18 @@ function runOnce(project: string, config: string): Promise<{ cpuMs: number; wall
  * warm-up each), the variants taking turns.
  */
 export async function perFileCpu(files: number, runs: number, log: (line: string) => void = () => {}): Promise<GResult> {
-  const samples: Record<GVariant, number[]> = { plain: [], loop: [] }
-  const walls: Record<GVariant, number[]> = { plain: [], loop: [] }
+  const samples: Record<GVariant, number[]> = { plain: [], loop: [], uncached: [] }
+  const walls: Record<GVariant, number[]> = { plain: [], loop: [], uncached: [] }
   const work = mkdtempSync(join(tmpdir(), 'vitest-loop-bench-g-'))
   try {
     const tarball = await pack(work)
     const project = await makeProject(work, tarball, files)
-    const variants: GVariant[] = ['plain', 'loop']
+    const variants: GVariant[] = ['plain', 'loop', 'uncached']
     for (const variant of variants) writeFileSync(join(project, `vitest.${variant}.config.ts`), configFile(variant))
     for (let r = -1; r < runs; r++) {
       for (const variant of variants) {
-        const once = await runOnce(project, `vitest.${variant}.config.ts`)
+        const env: Record<string, string> = variant === 'uncached' ? { VITEST_LOOP_CODE_CACHE: '0' } : {}
+        const once = await runOnce(project, `vitest.${variant}.config.ts`, env)
         if (r < 0) continue
         samples[variant].push(once.cpuMs / files)
         walls[variant].push(once.wallMs)
@@ -171,10 +178,11 @@ export async function perFileCpu(files: number, runs: number, log: (line: string
       files,
       testsPerFile,
       runs,
-      perFileMs: { plain: median(samples.plain), loop: median(samples.loop) },
+      perFileMs: { plain: median(samples.plain), loop: median(samples.loop), uncached: median(samples.uncached) },
       overMs: median(samples.loop.map((loop, i) => loop - samples.plain[i]!)),
+      uncachedOverMs: median(samples.uncached.map((uncached, i) => uncached - samples.plain[i]!)),
       samples,
-      wallMs: { plain: median(walls.plain), loop: median(walls.loop) },
+      wallMs: { plain: median(walls.plain), loop: median(walls.loop), uncached: median(walls.uncached) },
     }
   } catch (error) {
     return {
@@ -183,8 +191,9 @@ export async function perFileCpu(files: number, runs: number, log: (line: string
       runs,
       perFileMs: `failed: ${(error as Error).message}`,
       overMs: Number.NaN,
+      uncachedOverMs: Number.NaN,
       samples,
-      wallMs: { plain: Number.NaN, loop: Number.NaN },
+      wallMs: { plain: Number.NaN, loop: Number.NaN, uncached: Number.NaN },
     }
   } finally {
     rmSync(work, { recursive: true, force: true })
@@ -197,15 +206,19 @@ export function gSection(g: GResult): string[] {
     `## G: CPU per test file, the packed package, ${g.files} files of ${g.testsPerFile} tests, forks pool`,
     '',
     'user + sys of the whole `vitest run` process tree over the number of files, one worker at',
-    `a time (\`maxWorkers: 1\`); median of ${g.runs} runs per variant, the two taking turns after a warm-up run each;`,
-    '"over plain" is the median of the two runs\' difference in each turn.',
+    `a time (\`maxWorkers: 1\`); median of ${g.runs} runs per variant, the three taking turns after a warm-up run each`,
+    "(the plugin's warm-up run writes vitest-loop's code cache, as a user's first run does);",
+    '"over plain" is the median of the difference with the plain run of each turn.',
     '',
   ]
   if (typeof g.perFileMs === 'string') return [...lines, g.perFileMs, '']
-  const { plain, loop } = g.perFileMs
+  const { plain, loop, uncached } = g.perFileMs
   lines.push('| variant | CPU per file | over plain | wall time of the run |', '| --- | --- | --- | --- |')
   lines.push(`| plain Vitest | ${plain.toFixed(1)} ms | - | ${(g.wallMs.plain / 1000).toFixed(2)} s |`)
   lines.push(`| loopPlugin() | ${loop.toFixed(1)} ms | ${g.overMs.toFixed(1)} ms | ${(g.wallMs.loop / 1000).toFixed(2)} s |`)
+  lines.push(
+    `| loopPlugin(), no code cache (\`VITEST_LOOP_CODE_CACHE=0\`) | ${uncached.toFixed(1)} ms | ${g.uncachedOverMs.toFixed(1)} ms | ${(g.wallMs.uncached / 1000).toFixed(2)} s |`,
+  )
   lines.push('')
   return lines
 }
