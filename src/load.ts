@@ -162,7 +162,8 @@ function cachePath(): string | undefined {
  */
 function writeCache(file: string, script: vm.Script): void {
   const dir = path.dirname(file)
-  const temporary = `${file}.${process.pid}.tmp`
+  // Unique to this writer: the threads pool's workers share a pid.
+  const temporary = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`
   try {
     mkdirSync(dir, { recursive: true })
     writeFileSync(temporary, script.createCachedData())
