@@ -28,6 +28,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { debuglog } from 'node:util'
 import vm from 'node:vm'
 
 /** The bundle's hash, written in by scripts/bundle.mjs: the cache file is the cache of this exact script. */
@@ -179,6 +180,9 @@ function writeCache(file: string, script: vm.Script): void {
   }
 }
 
+const log = debuglog('vitest-loop')
+
 function info(value: LoadInfo): void {
   ;(globalThis as Record<symbol, unknown>)[infoKey] = value
+  log('loaded as %s (code cache: %s%s)', value.route === 'script' ? 'one script' : 'ES modules', value.cache, value.cacheFile === undefined ? '' : `, ${value.cacheFile}`)
 }
