@@ -178,7 +178,7 @@ export async function setUpFile(): Promise<void> {
   // captured stack and a few promises per test). The aroundEach opens the
   // test's store and does what a beforeEach would (the runner reads the test
   // function after it); after `runTest()` it judges, last of all.
-  aroundEach(async (runTest, { task }) => {
+  aroundEach((runTest, { task }) => {
     const test = task as RunnerTestCase
     const state = new TestState(test, config, excluded(test.file.filepath))
     if (config.autoUse !== false && !state.realTime) state.ensureLoop()
@@ -191,11 +191,7 @@ export async function setUpFile(): Promise<void> {
       set: (value: unknown) => Object.defineProperty(context, 'loop', { value, configurable: true, writable: true }),
     })
     freezeWhenBodyEnds(test)
-    try {
-      await worker.storage.run(state, runTest)
-    } finally {
-      await finish(state)
-    }
+    return finish(state, worker.storage.run(state, runTest))
   })
 }
 
@@ -269,64 +265,76 @@ export function askLoop(state: TestState) {
   return state.ensureLoop()
 }
 
-async function finish(state: TestState): Promise<void> {
+/**
+ * Awaits the test (`run`: its hooks and its function, in its store), then
+ * reports what it left (what that throws fails the test) and lets go of its
+ * state, whether or not the run failed. One async function for all of it:
+ * each costs a promise and an await a test.
+ */
+async function finish(state: TestState, run: Promise<unknown>): Promise<void> {
   try {
-    await report(state)
+    await run
   } finally {
-    // Vitest keeps every task object until the run ends: let go of the test's
-    // loops and state, reachable from the context's `loop` getter.
-    Object.defineProperty(state.task.context, 'loop', { value: undefined, configurable: true, writable: true })
-    state.release()
+    try {
+      state.freeze() // a test that timed out never settled its function
+      // Rejections raised by the test's last promise jobs arrive after one real
+      // macrotask; so do those of the last turn's callbacks, when it ran any.
+      await hop()
+      const turn = state.lastTurn()
+      if (turn !== undefined) {
+        await turn
+        await hop()
+      }
+      const findings = state.findings()
+      // Debug mode's timeline as the test left it (cleaning up cancels tasks: not the test's events).
+      const loop = state.loop
+      const timeline = state.steppedAside ? undefined : loop?._timelineEvents()
+      // A test that asked for the loop and brought another clock fails below: nothing of it stays patched.
+      if (state.asked) foreignClock()?.uninstall()
+      const reported = findings.length === 0 ? findings : findings.filter((finding) => !isAllowed(finding, state.allow))
+      const failing = state.task.result?.state === 'fail' || reported.some((f) => (f.kind === 'slow-callback' ? state.onSlow : state.onLeak) === 'fail')
+      const attachment = state.steppedAside ? undefined : takeAttachment(loop, state.task, config.attach ?? 'on-failure', failing, startInstant)
+      if (loop !== undefined && !state.steppedAside) {
+        const leaks = state.onLeak === 'ignore' ? 0 : reported.filter((finding) => finding.kind !== 'slow-callback').length
+        noteForSummary(state.task, loop.time(), leaks)
+      }
+      state.cleanUp()
+      if (state.steppedAside && state.asked) {
+        const error = new InvalidStateError(
+          'This test ran on another fake clock (sinon.useFakeTimers() or @sinonjs/fake-timers install(), in the test, a hook or an earlier test) ' +
+            'but uses the vitest-loop loop (useLoop() or the `loop` fixture): its timers were not on the loop. Use the loop instead ' +
+            '(loop.advance(ms) for clock.tick(ms)), or remove useLoop() and the `loop` fixture from this test to keep the other clock.',
+        )
+        const site = testSite(state.task) // the test's line: the clock was installed somewhere in it
+        if (site !== undefined) error.stack = `${error.name}: ${error.message}\n    at ${site.text}`
+        throw error
+      }
+      const failures: LoopError[] = []
+      const warnings: LoopError[] = []
+      // Leaks follow onLeak, slow callbacks onSlow: each group is its own report.
+      const file = (group: Finding[], action: OnLeak): void => {
+        if (group.length === 0 || action === 'ignore') return
+        if (action === 'fail') failures.push(...buildReport(group, testSite(state.task), loop, replay(state.task)))
+        else warnings.push(...buildReport(group, testSite(state.task), loop))
+      }
+      if (reported.length > 0) {
+        file(reported.filter((finding) => finding.kind !== 'slow-callback'), state.onLeak)
+        file(reported.filter((finding) => finding.kind === 'slow-callback'), state.onSlow)
+      }
+      if (warnings.length > 0) console.warn(warnings.map((error) => error.stack).join('\n\n'))
+      if ((failures.length > 0 || state.task.result?.state === 'fail') && timeline !== undefined && loop !== undefined && timeline.events.length > 0) {
+        const trace = writeTrace(state, timeline.events, timeline.dropped)
+        failures.push(timelineReport(timeline.events, timeline.events.length + timeline.dropped, loop.name, trace))
+      }
+      if (attachment !== undefined) await attach(state.task, attachment)
+      if (failures.length > 0) throw new AggregateError(failures, failures[0]!.message)
+    } finally {
+      // Vitest keeps every task object until the run ends: let go of the test's
+      // loops and state, reachable from the context's `loop` getter.
+      Object.defineProperty(state.task.context, 'loop', { value: undefined, configurable: true, writable: true })
+      state.release()
+    }
   }
-}
-
-async function report(state: TestState): Promise<void> {
-  state.freeze() // a test that timed out never settled its function
-  // Rejections raised by the test's last promise jobs arrive after one real
-  // macrotask; so do those of the last turn's callbacks, when it ran any.
-  await hop()
-  if (await state.lastTurn()) await hop()
-  const findings = state.findings()
-  // Debug mode's timeline as the test left it (cleaning up cancels tasks: not the test's events).
-  const loop = state.loop
-  const timeline = state.steppedAside ? undefined : loop?._timelineEvents()
-  // A test that asked for the loop and brought another clock fails below: nothing of it stays patched.
-  if (state.asked) foreignClock()?.uninstall()
-  const reported = findings.filter((finding) => !isAllowed(finding, state.allow))
-  const failing = state.task.result?.state === 'fail' || reported.some((f) => (f.kind === 'slow-callback' ? state.onSlow : state.onLeak) === 'fail')
-  const attachment = state.steppedAside ? undefined : takeAttachment(loop, state.task, config.attach ?? 'on-failure', failing, startInstant)
-  if (loop !== undefined && !state.steppedAside) {
-    const leaks = state.onLeak === 'ignore' ? 0 : reported.filter((finding) => finding.kind !== 'slow-callback').length
-    noteForSummary(state.task, loop.time(), leaks)
-  }
-  state.cleanUp()
-  if (state.steppedAside && state.asked) {
-    const error = new InvalidStateError(
-      'This test ran on another fake clock (sinon.useFakeTimers() or @sinonjs/fake-timers install(), in the test, a hook or an earlier test) ' +
-        'but uses the vitest-loop loop (useLoop() or the `loop` fixture): its timers were not on the loop. Use the loop instead ' +
-        '(loop.advance(ms) for clock.tick(ms)), or remove useLoop() and the `loop` fixture from this test to keep the other clock.',
-    )
-    const site = testSite(state.task) // the test's line: the clock was installed somewhere in it
-    if (site !== undefined) error.stack = `${error.name}: ${error.message}\n    at ${site.text}`
-    throw error
-  }
-  const failures: LoopError[] = []
-  const warnings: LoopError[] = []
-  // Leaks follow onLeak, slow callbacks onSlow: each group is its own report.
-  const file = (group: Finding[], action: OnLeak): void => {
-    if (group.length === 0 || action === 'ignore') return
-    if (action === 'fail') failures.push(...buildReport(group, testSite(state.task), loop, replay(state.task)))
-    else warnings.push(...buildReport(group, testSite(state.task), loop))
-  }
-  file(reported.filter((finding) => finding.kind !== 'slow-callback'), state.onLeak)
-  file(reported.filter((finding) => finding.kind === 'slow-callback'), state.onSlow)
-  if (warnings.length > 0) console.warn(warnings.map((error) => error.stack).join('\n\n'))
-  if ((failures.length > 0 || state.task.result?.state === 'fail') && timeline !== undefined && loop !== undefined && timeline.events.length > 0) {
-    const trace = writeTrace(state, timeline.events, timeline.dropped)
-    failures.push(timelineReport(timeline.events, timeline.events.length + timeline.dropped, loop.name, trace))
-  }
-  if (attachment !== undefined) await attach(state.task, attachment)
-  if (failures.length > 0) throw new AggregateError(failures, failures[0]!.message)
 }
 
 /** Debug mode with `traceDir`: the failing test's timeline as a Chrome trace; returns its path (relative to the working directory when inside it). */

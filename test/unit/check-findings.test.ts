@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs'
-import { relative } from 'node:path'
+import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { newEventLoop } from 'vitest-loop/core'
-import { buildReport, inspectLoop, summarize } from '../../src/check/index.ts'
+import { buildReport, findingError, inspectLoop, locate, summarize } from '../../src/check/index.ts'
 import type { Finding } from '../../src/check/index.ts'
+import { Trace } from '../../src/loop/trace.ts'
 
 const here = new URL(import.meta.url).pathname
 const source = readFileSync(here, 'utf8').split('\n')
@@ -105,5 +106,16 @@ describe('buildReport', () => {
     expect(timer?.stack?.split('\n')[1]).toContain(`${here}:${lineOf('// @report-timer')}:10`)
     expect(timer?.stack).not.toContain('/src/loop/')
     loop.close()
+  })
+})
+
+describe('findingError', () => {
+  it("names the dependency's line, and its frames as the stack, when the trace holds none of the user's (a library deeper than the capture)", () => {
+    const lib = join(process.cwd(), 'node_modules', 'lib', 'index.js')
+    const { frames, via } = locate(new Trace({ stack: `Error\n    at tick (${lib}:10:5)\n    at run (${lib}:20:3)` }))
+    expect(frames).toEqual([])
+    const error = findingError({ kind: 'pending-timer', message: 'test left a pending timer', frames, via, loop: undefined })
+    expect(error.message).toBe(`test left a pending timer (made inside a dependency at ${join('node_modules', 'lib', 'index.js')}:10:5)`)
+    expect(error.stack?.split('\n').slice(1)).toEqual([`    at tick (${lib}:10:5)`, `    at run (${lib}:20:3)`])
   })
 })

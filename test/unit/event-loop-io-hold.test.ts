@@ -1,9 +1,13 @@
 // The auto time flow holds the jump of time while real I/O started by the test
 // is in flight, for at most autojumpThreshold of real time. Loopback only.
 import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { installVirtualTime, newEventLoop } from 'vitest-loop/core'
@@ -157,5 +161,25 @@ describe('the default I/O probe', () => {
     // Its handles are released in the close phase of the event loop, after this turn's immediates.
     await new Promise((resolve) => setImmediate(() => setImmediate(resolve)))
     expect([during, probe()]).toEqual([true, false])
+  })
+
+  it('tells the sides of a connection apart when no socket was active as it was made (a worker thread, here a process with no stdio)', async () => {
+    const child = fileURLToPath(new URL('../helpers/io-probe-child.ts', import.meta.url))
+    const dir = mkdtempSync(path.join(tmpdir(), 'io-probe-'))
+    const out = path.join(dir, 'out.json')
+    try {
+      const code = await new Promise((resolve, reject) => {
+        const run = spawn(process.execPath, ['--no-warnings', '--import', 'tsx', child, out], { stdio: 'ignore' })
+        run.on('error', reject)
+        run.on('close', resolve)
+      })
+      expect(code).toBe(0)
+      const { types, seen } = JSON.parse(readFileSync(out, 'utf8')) as { types: string[]; seen: boolean[] }
+      // Only what is never I/O nor a socket was active: the probe took no snapshot of handles.
+      expect(types.filter((type) => !['Timeout', 'Immediate', 'TCPServerWrap', 'MessagePort'].includes(type))).toEqual([])
+      expect(seen).toEqual([false, true, false])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

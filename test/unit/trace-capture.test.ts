@@ -71,6 +71,14 @@ describe('creation traces', () => {
     loop.close()
   })
 
+  it("reach the test's line under 15 frames of a library (the compat corpus's deepest: async's series, the test's line 15th)", () => {
+    const loop = newEventLoop()
+    const library = (depth: number): unknown => (depth === 1 ? loop.callLater(5, () => {}) : library(depth - 1))
+    const handle = library(15) as { trace: Trace } // site: under a library
+    expect(handle.trace.frames.map((frame) => `${frame.file}:${frame.line}`)).toContain(here('under a library'))
+    loop.close()
+  })
+
   it('drop the frames of vitest-loop itself, but keep them in the raw trace', () => {
     const loop = newEventLoop()
     const task = loop.createTask(() => 1)
