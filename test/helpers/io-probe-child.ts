@@ -9,6 +9,11 @@ import { defaultIoProbe } from '../../src/loop/internal/io-probe.ts'
 
 const server = http.createServer((_request, response) => response.end('hello'))
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+// What the loader still has in flight as the module starts (tsx's file reads and its
+// connection, on Node 24) ends within a few turns: wait for it, turn by turn (no
+// real time), so that only the server is active, as in a worker thread at rest.
+const atRest = (): boolean => process.getActiveResourcesInfo().every((type) => ['Timeout', 'Immediate', 'TCPServerWrap', 'MessagePort'].includes(type))
+for (let turn = 0; turn < 10_000 && !atRest(); turn++) await new Promise((resolve) => setImmediate(resolve))
 const types = process.getActiveResourcesInfo()
 const probe = defaultIoProbe()
 const seen = [probe()]
