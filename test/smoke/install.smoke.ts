@@ -235,7 +235,6 @@ describe('the packed package, installed in a fresh project', () => {
       writeFileSync(cacheDir(), 'not a folder')
       try {
         expect(await loadInfo(['--pool=forks'])).toMatchObject({ route: 'script', cache: 'miss' })
-        expect(await loadInfo(['--pool=forks'])).toMatchObject({ route: 'script', cache: 'miss' })
         expect(readFileSync(cacheDir(), 'utf8')).toBe('not a folder')
       } finally {
         rmSync(cacheDir(), { force: true })
