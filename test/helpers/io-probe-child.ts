@@ -6,29 +6,18 @@ import { writeFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { defaultIoProbe } from '../../src/loop/internal/io-probe.ts'
+import { probeKeptAliveRequest, restingTypes } from './kept-alive-request.ts'
 
 const server = http.createServer((_request, response) => response.end('hello'))
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 // What the loader still has in flight as the module starts (tsx's file reads and its
 // connection, on Node 24) ends within a few turns: wait for it, turn by turn (no
 // real time), so that only the server is active, as in a worker thread at rest.
-const atRest = (): boolean => process.getActiveResourcesInfo().every((type) => ['Timeout', 'Immediate', 'TCPServerWrap', 'MessagePort'].includes(type))
+const atRest = (): boolean => process.getActiveResourcesInfo().every((type) => restingTypes.includes(type))
 for (let turn = 0; turn < 10_000 && !atRest(); turn++) await new Promise((resolve) => setImmediate(resolve))
 const types = process.getActiveResourcesInfo()
 const probe = defaultIoProbe()
-const seen = [probe()]
-const agent = new http.Agent({ keepAlive: true })
-await new Promise<void>((resolve, reject) => {
-  const request = http.get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { agent }, (response) => {
-    response.resume()
-    response.on('end', resolve)
-  })
-  request.on('error', reject)
-  seen.push(probe())
-})
-await new Promise((resolve) => setImmediate(resolve))
-seen.push(probe())
-agent.destroy()
+const seen = [probe(), ...(await probeKeptAliveRequest(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, probe))]
 server.closeAllConnections()
 server.close()
 writeFileSync(process.argv[2]!, JSON.stringify({ types, seen }))

@@ -14,6 +14,7 @@ import { installVirtualTime, newEventLoop } from 'vitest-loop/core'
 import type { EventLoop } from 'vitest-loop/core'
 import { defaultIoProbe } from '../../src/loop/internal/io-probe.ts'
 import { pollTurns } from '../../src/loop/internal/turns.ts'
+import { probeKeptAliveRequest, restingTypes } from '../helpers/kept-alive-request.ts'
 
 // Captured before any test installs virtual time: the server's real delay.
 const realSetTimeout = globalThis.setTimeout
@@ -137,20 +138,7 @@ describe('the default I/O probe', () => {
   it('counts a request in flight, but neither a listening server nor its side of a kept-alive connection', async () => {
     const probe = defaultIoProbe()
     expect(probe()).toBe(false)
-    const agent = new http.Agent({ keepAlive: true })
-    const seen: boolean[] = []
-    await new Promise<void>((resolve, reject) => {
-      const request = http.get(`${base}/`, { agent }, (response) => {
-        response.resume()
-        response.on('end', resolve)
-      })
-      request.on('error', reject)
-      seen.push(probe())
-    })
-    await new Promise((resolve) => setImmediate(resolve))
-    seen.push(probe())
-    agent.destroy()
-    expect(seen).toEqual([true, false])
+    expect(await probeKeptAliveRequest(`${base}/`, probe)).toEqual([true, false])
   })
 
   it('counts a child process until it exits', async () => {
@@ -176,7 +164,7 @@ describe('the default I/O probe', () => {
       expect(code).toBe(0)
       const { types, seen } = JSON.parse(readFileSync(out, 'utf8')) as { types: string[]; seen: boolean[] }
       // Only what is never I/O nor a socket was active: the probe took no snapshot of handles.
-      expect(types.filter((type) => !['Timeout', 'Immediate', 'TCPServerWrap', 'MessagePort'].includes(type))).toEqual([])
+      expect(types.filter((type) => !restingTypes.includes(type))).toEqual([])
       expect(seen).toEqual([false, true, false])
     } finally {
       rmSync(dir, { recursive: true, force: true })
