@@ -14,9 +14,6 @@ export interface ForeignClock {
 
 import { timeState } from '../time/route.ts'
 
-/** The patches' keys of the globals a fake clock replaces (read twice per test: made once). */
-const keys = ['setTimeout', 'setInterval', 'setImmediate', 'Date'].map((name) => `globalThis.${name}`)
-
 /**
  * The fake clock another library installed over vitest-loop's globals, if
  * any: a value that is not ours and carries a clock with `uninstall`. Each
@@ -25,10 +22,10 @@ const keys = ['setTimeout', 'setInterval', 'setImmediate', 'Date'].map((name) =>
  */
 export function foreignClock(): ForeignClock | undefined {
   return (
-    clockOf(globalThis.setTimeout, keys[0]!) ??
-    clockOf(globalThis.setInterval, keys[1]!) ??
-    clockOf(globalThis.setImmediate, keys[2]!) ??
-    clockOf(globalThis.Date, keys[3]!)
+    clockOf(globalThis.setTimeout, 'globalThis.setTimeout') ??
+    clockOf(globalThis.setInterval, 'globalThis.setInterval') ??
+    clockOf(globalThis.setImmediate, 'globalThis.setImmediate') ??
+    clockOf(globalThis.Date, 'globalThis.Date')
   )
 }
 
