@@ -14,7 +14,7 @@
  * that replays the test with full traces (virtual time makes the replay exact),
  * where the same report names its line.
  */
-import path from 'node:path'
+import { dirname, isAbsolute, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describeValue } from './internal/validate.ts'
 
@@ -34,7 +34,7 @@ export interface StackFrame {
 // Not `new URL('..', import.meta.url)`: Vite rewrites that pattern as an asset
 // URL when it transforms this file for a DOM environment (jsdom, happy-dom),
 // and the result is no file: URL.
-const ownDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', path.sep)
+const ownDir = join(dirname(fileURLToPath(import.meta.url)), '..', sep)
 
 /**
  * How many frames a trace keeps; deep enough to get past a library into the
@@ -225,7 +225,7 @@ export function formatOrigin(origin: Origin): string {
  */
 export function formatSite(frame: StackFrame | undefined): string {
   if (frame === undefined) return 'an unknown place (trace capture was off)'
-  const file = path.isAbsolute(frame.file) ? path.relative(process.cwd(), frame.file) : frame.file
+  const file = isAbsolute(frame.file) ? relative(process.cwd(), frame.file) : frame.file
   return `${file}:${frame.line}:${frame.column}`
 }
 

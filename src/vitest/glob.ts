@@ -5,7 +5,7 @@
  * (Node's path.matchesGlob prints an ExperimentalWarning on Node 20.)
  * @internal
  */
-import path from 'node:path'
+import { relative, sep } from 'node:path'
 
 const cache = new Map<string, RegExp>()
 
@@ -33,6 +33,6 @@ function toRegExp(glob: string): RegExp {
 export function matchesGlob(file: string, glob: string, root = process.cwd()): boolean {
   let re = cache.get(glob)
   if (re === undefined) cache.set(glob, (re = toRegExp(glob)))
-  const relative = path.relative(root, file).split(path.sep).join('/')
-  return re.test(relative) || re.test(file)
+  const fromRoot = relative(root, file).split(sep).join('/')
+  return re.test(fromRoot) || re.test(file)
 }

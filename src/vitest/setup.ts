@@ -17,7 +17,7 @@
  */
 import { afterAll, aroundEach, beforeAll, inject, vi } from 'vitest'
 import type { RunnerTestCase } from 'vitest'
-import path from 'node:path'
+import { join, relative } from 'node:path'
 import type { Finding } from '../check/findings.ts'
 import { buildReport } from '../check/report.ts'
 import { timelineReport } from '../check/timeline-report.ts'
@@ -345,16 +345,16 @@ function writeTrace(state: TestState, events: Parameters<typeof chromeTrace>[0],
   const root = config.root ?? process.cwd()
   const safe = (text: string): string => text.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '')
   const test = (state.task as { fullTestName?: string }).fullTestName ?? state.task.name
-  const name = `${safe(path.relative(root, state.task.file.filepath))}--${safe(test)}.json`
-  const file = path.join(dir, name)
+  const name = `${safe(relative(root, state.task.file.filepath))}--${safe(test)}.json`
+  const file = join(dir, name)
   try {
     writeChromeTrace(file, chromeTrace(events, loop.name, loop.id, loop.time(), dropped))
   } catch (error) {
     log('could not write the trace of %s to %s: %O', state.task.name, file, error)
     return undefined
   }
-  const relative = path.relative(process.cwd(), file)
-  return relative.startsWith('..') ? file : relative
+  const shown = relative(process.cwd(), file)
+  return shown.startsWith('..') ? file : shown
 }
 
 /**

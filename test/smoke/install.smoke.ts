@@ -191,6 +191,11 @@ describe('the packed package, installed in a fresh project', () => {
       '  expect(loop.useLoop()).toBeInstanceOf(core.EventLoop)',
       "  console.log('load-info ' + JSON.stringify((globalThis as Record<symbol, unknown>)[Symbol.for('vitest-loop:load-info')]))",
       '})',
+      // The script makes vitest-loop's `test` when first read (src/runtime.ts): its fixture still gives the test's loop.
+      "loop.test('the test of vitest-loop, its loop fixture', ({ loop: fixture }) => {",
+      '  expect(fixture).toBe(loop.useLoop())',
+      '  expect(loop.test).toBe(loop.test)',
+      '})',
       '',
     ].join('\n')
     const config = "import { defineConfig } from 'vitest/config'\nexport default defineConfig({ test: { include: ['probe/*.test.ts'], setupFiles: ['vitest-loop/setup'] } })\n"
@@ -207,7 +212,7 @@ describe('the packed package, installed in a fresh project', () => {
       writeFileSync(path.join(project, 'probe/probe.test.ts'), probe)
       writeFileSync(path.join(project, 'vitest.probe.config.ts'), config)
       const result = await run(process.execPath, [vitestBin, 'run', '--config', 'vitest.probe.config.ts', ...flags], project, env)
-      expect(result.output).toMatch(/Tests {2}1 passed \(1\)/)
+      expect(result.output).toMatch(/Tests {2}2 passed \(2\)/)
       const line = result.output.split('\n').find((text) => text.startsWith('load-info '))
       expect(line).toBeDefined()
       return JSON.parse(line!.slice('load-info '.length)) as { route: string; cache: string; cacheFile?: string }
