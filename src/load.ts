@@ -128,13 +128,14 @@ async function runScript(): Promise<Loaded> {
   // Node's own modules (every other id the script requires) straight from
   // Node where it can (20.16 on), not through a require made for the purpose.
   const builtin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule
+  let nodeRequire: NodeJS.Require | undefined
   const require = (id: string): unknown => {
     if (id === 'vitest') return vitest
     if (id === '@vitest/runner') {
       if (runner !== undefined) return runner
       throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' })
     }
-    return builtin?.(id) ?? createRequire(scriptFile)(id)
+    return builtin?.(id) ?? (nodeRequire ??= createRequire(scriptFile))(id)
   }
   const module = { exports: {} as Runtime }
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void
