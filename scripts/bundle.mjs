@@ -71,9 +71,12 @@ for (const entries of entryPoints) {
 
 // The same worker side as one CommonJS script (src/runtime.ts: the three
 // entries, each a namespace), which src/load.ts runs in a Vitest worker with
-// V8's code cache: see there. `import.meta.url` is a parameter of its wrapper;
-// runner-api.ts's import() of @vitest/runner becomes a require, which the
-// loader answers.
+// V8's code cache: see there. The file is the function expression load.ts
+// calls, CommonJS's names and `import.meta.url` its parameters: V8 compiles
+// the text as read, where wrapping it in load.ts made a second copy of it, in
+// the young generation, in every worker (150 KB, about a tenth of what the
+// package allocates there). runner-api.ts's import() of @vitest/runner
+// becomes a require, which the loader answers.
 await build({
   ...common,
   splitting: false,
@@ -83,6 +86,8 @@ await build({
   outfile: 'dist/lib/runtime.cjs',
   define: { 'import.meta.url': '__vitestLoopUrl' },
   supported: { 'dynamic-import': false },
+  banner: { js: "(function (exports, require, module, __filename, __dirname, __vitestLoopUrl) {'use strict';" },
+  footer: { js: '})' },
 })
 const runtimeHash = createHash('sha256')
   .update(readFileSync(new URL('../dist/lib/runtime.cjs', import.meta.url)))
@@ -111,12 +116,12 @@ const facades = {
   'plugin.js': "export * from './lib/plugin.js'\n",
   'global-setup.js': "export { default } from './lib/global-setup.js'\n",
   'setup.js': [
-    "import { afterAll } from 'vitest'",
+    "import * as vitest from 'vitest'",
     "import { load, saveCodeCacheAfterFile } from './lib/load.js'",
     '',
-    "const { setUpFile } = await load('setup')",
+    "const { setUpFile } = await load('setup', vitest)",
     'await setUpFile()',
-    'await saveCodeCacheAfterFile(afterAll)',
+    'await saveCodeCacheAfterFile(vitest.afterAll)',
     '',
   ].join('\n'),
 }
