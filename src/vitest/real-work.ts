@@ -147,6 +147,8 @@ interface RealWork {
   baseline: Map<string, number> | undefined
   rpcCalls: number
   rpcWatched: boolean
+  /** Whether the hook is on: from the setup of a test file to its end. */
+  watching: boolean
   /** Set while the runner is about to make a test's own timeout timer: not the test's work. */
   runnerTimeout: number | undefined
   /** Set while vitest-loop makes its own real timers. */
@@ -192,6 +194,7 @@ function makeState(): RealWork {
     baseline: undefined,
     rpcCalls: 0,
     rpcWatched: false,
+    watching: false,
     runnerTimeout: undefined,
     ours: false,
   }
@@ -306,9 +309,9 @@ function busy(entry: Tracked): boolean {
 }
 
 /**
- * Starts watching (once per worker): the baseline of live resources, the
- * hook, and Vitest's RPC. Returns false if Vitest's RPC could not be watched:
- * then nothing may be called stalled.
+ * Starts watching for a test file: the baseline of live resources (once per
+ * worker), the hook, and Vitest's RPC. Returns false if Vitest's RPC could
+ * not be watched: then nothing may be called stalled.
  * @internal
  */
 export function watchRealWork(): boolean {
@@ -317,10 +320,26 @@ export function watchRealWork(): boolean {
     void process.stdout
     void process.stderr
     state.baseline = countResources()
+  }
+  if (!state.watching) {
+    state.watching = true
     state.hook.enable()
   }
   watchRpc()
   return state.rpcWatched
+}
+
+/**
+ * The test file ended (its last afterAll): no test can stall until the next
+ * file of the worker watches again, so the hook is off. Where Node gives any
+ * hook every promise (before 24.21), this spares Vitest's end of the file,
+ * its reports and calls to the main process, that cost.
+ * @internal
+ */
+export function pauseRealWork(): void {
+  if (!state.watching) return
+  state.watching = false
+  state.hook.disable()
 }
 
 /**

@@ -35,7 +35,7 @@ import { matchesGlob } from './glob.ts'
 import { noteForSummary } from './run-summary.ts'
 import { isAllowed, providedKey } from './options.ts'
 import type { Fakeable, OnLeak, ProvidedOptions } from './options.ts'
-import { watchRealWork, withRunnerTimer } from './real-work.ts'
+import { pauseRealWork, watchRealWork, withRunnerTimer } from './real-work.ts'
 import { getFn, prepareRunnerApi, runnerRoute, setFn } from './runner-api.ts'
 import { StallWatch } from './stall-watch.ts'
 import { replayLine, runStartInstant, startKey } from './start-instant.ts'
@@ -168,10 +168,16 @@ export async function setUpFile(): Promise<void> {
     foreignClock()?.uninstall()
     globals.files--
     endViFile()
-    if (globals.files === 0 && globals.installation !== undefined && !viOwn(vi).isFakeTimers()) {
+    if (globals.files > 0) return
+    if (globals.installation !== undefined && !viOwn(vi).isFakeTimers()) {
       globals.installation.uninstall()
       globals.installation = undefined
     }
+    // No test runs until the next file's setUpFile(): Node's promise hooks
+    // (before Node 24, any async hook or store in use turns them on for every
+    // promise) stay off for Vitest's end of the file.
+    pauseRealWork()
+    worker.storage.disable()
   })
 
   // Per test: one hook, and no onTestFinished (each costs a timeout timer, a
