@@ -14,8 +14,13 @@
  *          Node reports only once the microtask queue has drained (VITEST-NOTES §7)
  *   loop   the vitest-loop setup file: a fresh loop per test, useLoop(), the sanitizer at teardown
  *   vi     vi.useFakeTimers() before each test, vi.useRealTimers() after
+ *   plain-async, loop-async
+ *          plain and loop with an async test body: most tests of a real suite
+ *          await something, and an async test takes the longer way through the
+ *          setup file (the stall watch races its promise; stall-watch.ts)
  *
- * Every test body is the same: schedule a timer, clear it, one expect.
+ * Every test body is the same: schedule a timer, clear it, one expect; the
+ * async variants await one resolved promise between the two.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -24,7 +29,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.ts'
 
-export type Variant = 'plain' | 'hook' | 'hop' | 'loop' | 'vi'
+export type Variant = 'plain' | 'hook' | 'hop' | 'loop' | 'vi' | 'plain-async' | 'loop-async'
 
 export interface E2eResult {
   variant: Variant
@@ -47,13 +52,16 @@ export function fixtureLayerPresent(): boolean {
   return ['src/vitest', 'src/setup.ts', 'src/time'].every((path) => existsSync(join(root, path)))
 }
 
+const usesLoop = (variant: Variant): boolean => variant === 'loop' || variant === 'loop-async'
+
 function testFile(variant: Variant, tests: number): string {
+  const isAsync = variant === 'plain-async' || variant === 'loop-async'
   const half = Math.floor(tests / 2)
   const imports = ['afterAll', 'beforeAll', 'describe', 'expect', 'test']
   if (variant === 'vi') imports.push('afterEach', 'beforeEach', 'vi')
   const lines = [
     `import { ${imports.sort().join(', ')} } from 'vitest'`,
-    variant === 'loop' ? `import { useLoop } from 'vitest-loop'` : '',
+    usesLoop(variant) ? `import { useLoop } from 'vitest-loop'` : '',
     `import { writeFileSync } from 'node:fs'`,
     `import { performance } from 'node:perf_hooks'`,
     '',
@@ -72,13 +80,10 @@ function testFile(variant: Variant, tests: number): string {
     'const noop = (): void => {}',
     '',
   ]
-  const body =
-    variant === 'loop'
-      ? '  useLoop()\n  clearTimeout(setTimeout(noop, 10))\n  expect(n).toBe(n)'
-      : '  clearTimeout(setTimeout(noop, 10))\n  expect(n).toBe(n)'
+  const body = [...(usesLoop(variant) ? ['  useLoop()'] : []), '  clearTimeout(setTimeout(noop, 10))', ...(isAsync ? ['  await Promise.resolve(n)'] : []), '  expect(n).toBe(n)'].join('\n')
   const block = (name: string, from: number, to: number, after: string[]): void => {
     lines.push(`describe('${name}', () => {`, ...after)
-    for (let i = from; i < to; i++) lines.push(`  test('test ${i}', () => {\n    const n = ${i}\n${body.replace(/^/gm, '  ')}\n  })`)
+    for (let i = from; i < to; i++) lines.push(`  test('test ${i}', ${isAsync ? 'async ' : ''}() => {\n    const n = ${i}\n${body.replace(/^/gm, '  ')}\n  })`)
     lines.push('})')
   }
   block('first half', 0, half, ['  afterAll(() => {', '    mid = realNow()', '  })'])
@@ -97,7 +102,7 @@ function hookSetup(variant: 'hook' | 'hop'): string {
 function configFile(variant: Variant, dir: string): string {
   const aliases = JSON.stringify(join(root, 'vitest.aliases.ts'))
   // `vitest-loop/setup` as a user writes it, resolved to the sources as the aliases do
-  const file = variant === 'loop' ? join(root, 'src', 'setup.ts') : hasHookSetup(variant) ? join(dir, hookSetupFile) : undefined
+  const file = usesLoop(variant) ? join(root, 'src', 'setup.ts') : hasHookSetup(variant) ? join(dir, hookSetupFile) : undefined
   const setup = file === undefined ? '' : `setupFiles: [${JSON.stringify(file)}],`
   return [
     `import { defineConfig } from 'vitest/config'`,
@@ -132,7 +137,7 @@ function runVitest(dir: string, out: string): Promise<number> {
 
 /** Writes the variant's project; undefined when the variant cannot run yet. */
 function prepare(variant: Variant, tests: number): string | undefined {
-  if (variant === 'loop' && !fixtureLayerPresent()) return undefined
+  if (usesLoop(variant) && !fixtureLayerPresent()) return undefined
   const dir = join(tmp, `e2e-${variant}`)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
