@@ -174,8 +174,8 @@ export async function setUpFile(): Promise<void> {
       globals.installation = undefined
     }
     // No test runs until the next file's setUpFile(): Node's promise hooks
-    // (before Node 24, any async hook or store in use turns them on for every
-    // promise) stay off for Vitest's end of the file.
+    // (turned on for every promise by the real-work hook before Node 24.21,
+    // by a store in use before Node 24) stay off for Vitest's end of the file.
     pauseRealWork()
     worker.storage.disable()
   })
