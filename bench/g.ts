@@ -26,10 +26,11 @@
  *
  * Each worker also reports its own CPU as it ends (a file `--require`d into
  * every process of the run through NODE_OPTIONS, active in the forks only).
- * The tree's figure is the target's, the main process included, and it moves
- * by about 15 ms a file from run to run with the main process's own CPU; the
- * workers' median over a turn's 20 files moves by a few: the steadier reading
- * of what each test file costs where its tests run.
+ * The tree's figure is the target's, the main process included, whose own
+ * CPU moves by about 15 ms a file from run to run; the workers' figure leaves
+ * it out: what each test file costs where its tests run. On this machine the
+ * workers' CPU moves between runs too (a run's median worker, plain Vitest:
+ * 286 to 360 ms over 15 turns of one run), so both want many turns.
  */
 import { execFile, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
