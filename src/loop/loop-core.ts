@@ -37,9 +37,14 @@ export interface LoopSnapshot<L extends object = LoopCore> {
   readonly slow: readonly SlowCallback[]
 }
 
+/** The descriptor hide() passes, reused: defineProperty reads it at once (no descriptor to make per property of every loop). */
+const hidden: PropertyDescriptor = { value: undefined, writable: true, configurable: true }
+
 /** Defines a writable own property that Object.keys, inspect() and diffs skip. */
 function hide(target: object, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, configurable: true })
+  hidden.value = value
+  Object.defineProperty(target, key, hidden)
+  hidden.value = undefined
 }
 
 /** The loop's parts and its internal methods; EventLoop is the one subclass. @internal */
