@@ -40,7 +40,7 @@ import { getFn, prepareRunnerApi, runnerRoute, setFn } from './runner-api.ts'
 import { StallWatch } from './stall-watch.ts'
 import { replayLine, runStartInstant, startKey } from './start-instant.ts'
 import { TestState, currentTestState, worker } from './test-state.ts'
-import { testSite, watchTestSites } from './test-site.ts'
+import { forgetTestSite, testSite, watchTestSites } from './test-site.ts'
 import { foreignClock } from './foreign-clock.ts'
 import { beginViTest, endViFile, viOwn, wrapViTimers } from './vi-timers.ts'
 import './augment.ts'
@@ -102,7 +102,7 @@ function setUpWorker(): void {
   // Loops a test makes with newEventLoop() are checked when it ends.
   shared.onLoopCreated = (loop) => {
     const state = currentTestState()
-    if (state !== undefined && !state.finished) state.userLoops.add(loop)
+    if (state !== undefined && !state.finished) state.addUserLoop(loop)
   }
 
   // A loop a test makes without `now` starts at the wall clock the test sees
@@ -189,16 +189,34 @@ export async function setUpFile(): Promise<void> {
     const state = new TestState(test, config, excluded(test.file.filepath))
     if (config.autoUse !== false && !state.realTime) state.ensureLoop()
     beginViTest(state) // vi.useFakeTimers() from a hook, an earlier test or the top level
-    const context = test.context as unknown as Record<string, unknown>
-    Object.defineProperty(context, 'loop', {
-      configurable: true,
-      enumerable: false,
-      get: () => askLoop(state),
-      set: (value: unknown) => Object.defineProperty(context, 'loop', { value, configurable: true, writable: true }),
-    })
+    contextStates.set(test.context, state)
+    Object.defineProperty(test.context, 'loop', loopProperty)
     freezeWhenBodyEnds(test)
     return finish(state, worker.storage.run(state, runTest))
   })
+}
+
+/** The state of each test that is running, by its context: what the context's `loop` reads. */
+const contextStates = new WeakMap<object, TestState>()
+
+/**
+ * The context's `loop` (the fixture): one getter for every test, and left in
+ * place when the test ends (its state is then gone from `contextStates`).
+ * Vitest keeps every test's context until the run ends: a getter made per
+ * test, or the property turned into a value at the end, left each context
+ * with closures, a map of its own or its properties in a dictionary (about
+ * 0.6 KB a test).
+ */
+const loopProperty: PropertyDescriptor = {
+  configurable: true,
+  enumerable: false,
+  get(this: object) {
+    const state = contextStates.get(this)
+    return state === undefined ? undefined : askLoop(state)
+  },
+  set(this: object, value: unknown) {
+    Object.defineProperty(this, 'loop', { value, configurable: true, writable: true })
+  },
 }
 
 const wrapped = new WeakSet<RunnerTestCase>()
@@ -334,10 +352,12 @@ async function finish(state: TestState, run: Promise<unknown>): Promise<void> {
       }
       if (attachment !== undefined) await attach(state.task, attachment)
       if (failures.length > 0) throw new AggregateError(failures, failures[0]!.message)
+      if (state.task.result?.state === 'pass' && (state.task.repeats ?? 0) <= (state.task.result.repeatCount ?? 0)) {
+        forgetTestSite(state.task) // it will not run again: no report will name its line
+      }
     } finally {
-      // Vitest keeps every task object until the run ends: let go of the test's
-      // loops and state, reachable from the context's `loop` getter.
-      Object.defineProperty(state.task.context, 'loop', { value: undefined, configurable: true, writable: true })
+      // Vitest keeps every task object until the run ends: let go of the test's loops and state.
+      contextStates.delete(state.task.context)
       state.release()
     }
   }

@@ -196,7 +196,7 @@ export class StallWatch {
   /** The pump's LoopLimitError, pointing at the callback that kept re-queueing itself; the report will not repeat it. */
   #runawayError(loop: EventLoop): Error {
     const { runaway, runawayAt } = loop._stallState()
-    this.#state.thrown.add(runaway)
+    this.#state.noteThrown(runaway)
     return withFrames(runaway!, frames(runawayAt?.trace) ?? this.#siteFrames())
   }
 

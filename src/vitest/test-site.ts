@@ -84,6 +84,14 @@ export function watchCollector(collector: Collected | undefined): void {
   }
 }
 
+/**
+ * Lets go of the test's capture (about 1 KB of V8's frames): for a test that
+ * passed and will not run again. Vitest keeps the task until the run ends.
+ */
+export function forgetTestSite(task: RunnerTestCase): void {
+  sites.delete(task)
+}
+
 /** The test's own line: `task.location` when Vitest has it, else the first frame of its capture in its file. */
 export function testSite(task: RunnerTestCase): StackFrame {
   const file = task.file.filepath

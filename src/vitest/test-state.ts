@@ -26,6 +26,13 @@ const lastTurnPasses = 3
 /** LOOP_DEBUG, read once per worker: the environment does not change under a running suite. */
 const debugFromEnv = envDebug()
 
+/**
+ * The empty set every test starts with for `userLoops` and `thrown`, never
+ * written: most tests add nothing, and Vitest keeps each test's state
+ * reachable until the run ends (a promise made in the test's store holds it).
+ */
+const none: ReadonlySet<never> = new Set<never>()
+
 /** A test's `allow` when neither the config nor useLoop() gives one (never written: configure() makes a new array). */
 const allowNothing: readonly LeakAllow[] = []
 
@@ -49,9 +56,10 @@ export class TestState {
   onSlow: OnSlow
   allow: readonly LeakAllow[]
   toFake: ReadonlySet<Fakeable> | undefined
-  readonly userLoops = new Set<EventLoop>()
-  /** Errors already thrown to fail the test (a stopped runaway): the report does not repeat them. */
-  readonly thrown = new Set<unknown>()
+  /** Loops the test made with newEventLoop() (addUserLoop). */
+  userLoops: ReadonlySet<EventLoop> = none
+  /** Errors already thrown to fail the test (a stopped runaway): the report does not repeat them (noteThrown). */
+  thrown: ReadonlySet<unknown> = none
   /** Rejections raised in the test's async context that nobody handled. */
   readonly rejections: unknown[] = []
   /** Real work started from here on is this test's (stall detection: see real-work.ts). */
@@ -204,11 +212,23 @@ export class TestState {
     return findings
   }
 
+  /** A loop the test made with newEventLoop(): checked when the test ends. */
+  addUserLoop(loop: EventLoop): void {
+    const loops = this.userLoops === none ? new Set<EventLoop>() : (this.userLoops as Set<EventLoop>)
+    this.userLoops = loops.add(loop)
+  }
+
+  /** An error thrown to fail the test (a stopped runaway): the report does not repeat it. */
+  noteThrown(error: unknown): void {
+    const thrown = this.thrown === none ? new Set<unknown>() : (this.thrown as Set<unknown>)
+    this.thrown = thrown.add(error)
+  }
+
   /** Forgets the loops and findings once the report is made (Vitest keeps the task for the whole run). */
   release(): void {
-    this.userLoops.clear()
+    this.userLoops = none
     this.rejections.length = 0
-    this.thrown.clear()
+    this.thrown = none
     this.#loop = undefined
   }
 
