@@ -11,6 +11,7 @@ import { LoopClosedError, LoopRunningError } from './errors.ts'
 import type { LoopLimitError } from './errors.ts'
 import { Handle, UNREF } from './handle.ts'
 import type { HandleOwner, TimerHandle } from './handle.ts'
+import { emptySet, withItem, withoutItem } from './internal/empty-set.ts'
 import { hop } from './internal/host.ts'
 import { log } from './internal/log.ts'
 import { watchTaskSteps } from './internal/task-steps.ts'
@@ -47,14 +48,6 @@ function hide(target: object, key: string, value: unknown): void {
   hidden.value = undefined
 }
 
-/** `set` with `task` added: a set of its own in place of `noTasks`. */
-function added(set: ReadonlySet<Task<unknown>>, task: Task<unknown>): Set<Task<unknown>> {
-  return (set === noTasks ? new Set<Task<unknown>>() : (set as Set<Task<unknown>>)).add(task)
-}
-
-/** The empty set a loop starts with for its tasks and its unretrieved ones, never written: most loops make no task. */
-const noTasks: ReadonlySet<Task<unknown>> = new Set<Task<unknown>>()
-
 /** The loop's parts and its internal methods; EventLoop is the one subclass. @internal */
 export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner, DriverOwner, TraceBudget {
   abstract readonly name: string
@@ -74,9 +67,9 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
   declare protected readonly _s: Scheduler
   /** Who runs passes, and when time moves; made once the subclass checked its options. @internal */
   declare protected _d: Drivers
-  /** Tasks not done yet (`noTasks` until the first). @internal */
+  /** Tasks not done yet (`emptySet` until the first: most loops make no task). @internal */
   declare protected _tasks: ReadonlySet<Task<unknown>>
-  /** Failed tasks whose error nobody read (`noTasks` until the first). @internal */
+  /** Failed tasks whose error nobody read (`emptySet` until the first). @internal */
   declare protected _unretrieved: ReadonlySet<Task<unknown>>
   /** What the default exception handler recorded. @internal */
   declare protected readonly _errors: ExceptionContext[]
@@ -92,8 +85,8 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
   constructor() {
     hide(this, '_s', new Scheduler(this))
     hide(this, '_d', undefined)
-    hide(this, '_tasks', noTasks)
-    hide(this, '_unretrieved', noTasks)
+    hide(this, '_tasks', emptySet)
+    hide(this, '_unretrieved', emptySet)
     hide(this, '_errors', [])
     hide(this, '_exceptionHandler', undefined)
     hide(this, '_creations', 0)
@@ -128,7 +121,7 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
 
   /** A task was made: follow it until it is done. @internal */
   _taskCreated(task: Task<unknown>): void {
-    this._tasks = added(this._tasks, task)
+    this._tasks = withItem(this._tasks, task)
     const s = this._s
     if (s.debug) s.timeline!.taskCreated(s.time, task)
     s.record?.task(recordTaskCreated, s.time, task)
@@ -257,17 +250,17 @@ export abstract class LoopCore implements HandleOwner, TaskOwner, SchedulerOwner
 
   /** @internal */
   _taskFinished(task: Task<unknown>): void {
-    ;(this._tasks as Set<Task<unknown>>).delete(task) // noTasks holds nothing to delete
+    withoutItem(this._tasks, task)
     const s = this._s
     if (s.debug) s.timeline!.taskFinished(s.time, task)
     s.record?.task(recordTaskFinished, s.time, task)
-    if (task.state === 'rejected' && !task._retrieved) this._unretrieved = added(this._unretrieved, task)
+    if (task.state === 'rejected' && !task._retrieved) this._unretrieved = withItem(this._unretrieved, task)
     this._d.wakeUp()
   }
 
   /** @internal */
   _taskRetrieved(task: Task<unknown>): void {
-    ;(this._unretrieved as Set<Task<unknown>>).delete(task)
+    withoutItem(this._unretrieved, task)
   }
 
   /** @internal */

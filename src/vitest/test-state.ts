@@ -11,6 +11,7 @@ import { inspectLoop, splitFrames } from '../check/findings.ts'
 import { EventLoop } from '../loop/event-loop.ts'
 import type { TimeFlow } from '../loop/event-loop.ts'
 import { envDebug, envTraces } from '../loop/internal/env.ts'
+import { emptySet, withItem } from '../loop/internal/empty-set.ts'
 import { getTraceCapture, setTraceCapture } from '../loop/trace.ts'
 import { handNodeWorkToHost } from '../time/hand-over.ts'
 import { shared } from '../loop/internal/context.ts'
@@ -25,13 +26,6 @@ const lastTurnPasses = 3
 
 /** LOOP_DEBUG, read once per worker: the environment does not change under a running suite. */
 const debugFromEnv = envDebug()
-
-/**
- * The empty set every test starts with for `userLoops` and `thrown`, never
- * written: most tests add nothing, and Vitest keeps each test's state
- * reachable until the run ends (a promise made in the test's store holds it).
- */
-const none: ReadonlySet<never> = new Set<never>()
 
 /** A test's `allow` when neither the config nor useLoop() gives one (never written: configure() makes a new array). */
 const allowNothing: readonly LeakAllow[] = []
@@ -56,10 +50,13 @@ export class TestState {
   onSlow: OnSlow
   allow: readonly LeakAllow[]
   toFake: ReadonlySet<Fakeable> | undefined
+  // Both start as the shared empty set (most tests add nothing, and Vitest
+  // keeps each test's state reachable until the run ends: a promise made in
+  // the test's store holds it).
   /** Loops the test made with newEventLoop() (addUserLoop). */
-  userLoops: ReadonlySet<EventLoop> = none
+  userLoops: ReadonlySet<EventLoop> = emptySet
   /** Errors already thrown to fail the test (a stopped runaway): the report does not repeat them (noteThrown). */
-  thrown: ReadonlySet<unknown> = none
+  thrown: ReadonlySet<unknown> = emptySet
   /** Rejections raised in the test's async context that nobody handled. */
   readonly rejections: unknown[] = []
   /** Real work started from here on is this test's (stall detection: see real-work.ts). */
@@ -214,21 +211,19 @@ export class TestState {
 
   /** A loop the test made with newEventLoop(): checked when the test ends. */
   addUserLoop(loop: EventLoop): void {
-    const loops = this.userLoops === none ? new Set<EventLoop>() : (this.userLoops as Set<EventLoop>)
-    this.userLoops = loops.add(loop)
+    this.userLoops = withItem(this.userLoops, loop)
   }
 
   /** An error thrown to fail the test (a stopped runaway): the report does not repeat it. */
   noteThrown(error: unknown): void {
-    const thrown = this.thrown === none ? new Set<unknown>() : (this.thrown as Set<unknown>)
-    this.thrown = thrown.add(error)
+    this.thrown = withItem(this.thrown, error)
   }
 
   /** Forgets the loops and findings once the report is made (Vitest keeps the task for the whole run). */
   release(): void {
-    this.userLoops = none
+    this.userLoops = emptySet
     this.rejections.length = 0
-    this.thrown = none
+    this.thrown = emptySet
     this.#loop = undefined
   }
 
