@@ -208,6 +208,16 @@ function runOnce(project: string, config: string, extraEnv: Record<string, strin
   })
 }
 
+/** Each variant's median. */
+const medians = (byVariant: Record<GVariant, number[]>): Record<GVariant, number> => ({
+  plain: median(byVariant.plain),
+  loop: median(byVariant.loop),
+  uncached: median(byVariant.uncached),
+})
+
+/** The median over the turns of `variant`'s figure less plain Vitest's in the same turn. */
+const overPlain = (byVariant: Record<GVariant, number[]>, variant: GVariant): number => median(byVariant[variant].map((ms, i) => ms - byVariant.plain[i]!))
+
 /**
  * G with `files` test files, `runs` measured runs per variant (after one
  * warm-up each), the variants taking turns.
@@ -242,14 +252,14 @@ export async function perFileCpu(files: number, runs: number, log: (line: string
       files,
       testsPerFile,
       runs,
-      perFileMs: { plain: median(samples.plain), loop: median(samples.loop), uncached: median(samples.uncached) },
-      overMs: median(samples.loop.map((loop, i) => loop - samples.plain[i]!)),
-      uncachedOverMs: median(samples.uncached.map((uncached, i) => uncached - samples.plain[i]!)),
+      perFileMs: medians(samples),
+      overMs: overPlain(samples, 'loop'),
+      uncachedOverMs: overPlain(samples, 'uncached'),
       samples,
-      wallMs: { plain: median(walls.plain), loop: median(walls.loop), uncached: median(walls.uncached) },
-      workerMs: { plain: median(workers.plain), loop: median(workers.loop), uncached: median(workers.uncached) },
-      workerOverMs: median(turns.loop.map((loop, i) => loop - turns.plain[i]!)),
-      workerUncachedOverMs: median(turns.uncached.map((uncached, i) => uncached - turns.plain[i]!)),
+      wallMs: medians(walls),
+      workerMs: medians(workers),
+      workerOverMs: overPlain(turns, 'loop'),
+      workerUncachedOverMs: overPlain(turns, 'uncached'),
     }
   } catch (error) {
     return {
