@@ -3,11 +3,15 @@
  * a fresh loop on virtual time and fails the test, at the leaking line, when
  * it leaves work behind.
  *
- * Hook order in Vitest 4.1 and 5 (VITEST-NOTES §4): our aroundEach wraps
- * everything, so its part after `runTest()` runs after the file's afterEach
- * hooks, fixture teardown and every onTestFinished callback: the sanitizer
- * sees the loop exactly as the test and its hooks left it, and what it throws
- * fails the test as an onTestFinished callback's error would.
+ * Where a test is opened and judged (runner-hooks.ts): in a file with no
+ * aroundEach of its own, by the runner's own onBeforeTryTask (before the
+ * beforeEach hooks) and onAfterRetryTask (after the afterEach hooks, fixture
+ * teardown and every onTestFinished callback), which cost no hook machinery;
+ * in a file with one, by our aroundEach, registered first and so outermost
+ * (VITEST-NOTES §4), whose part after `runTest()` runs after the user's too.
+ * Either way the sanitizer sees the loop exactly as the test and its hooks
+ * left it, and what it throws fails the test as an onTestFinished
+ * callback's error would.
  *
  * The test function itself is wrapped (runner-api.ts: the way differs between
  * the majors): it races a stall watch (a test that awaits what nothing can
@@ -37,6 +41,8 @@ import { isAllowed, providedKey } from './options.ts'
 import type { Fakeable, OnLeak, ProvidedOptions } from './options.ts'
 import { pauseRealWork, watchRealWork, withRunnerTimer } from './real-work.ts'
 import { getFn, prepareRunnerApi, runnerRoute, setFn } from './runner-api.ts'
+import { installRunnerHooks, registerAroundEach } from './runner-hooks.ts'
+import type { TestHooks } from './runner-hooks.ts'
 import { StallWatch } from './stall-watch.ts'
 import { replayLine, runStartInstant, startKey } from './start-instant.ts'
 import { TestState, currentTestState, worker } from './test-state.ts'
@@ -180,20 +186,47 @@ export async function setUpFile(): Promise<void> {
     worker.storage.disable()
   })
 
-  // Per test: one hook, and no onTestFinished (each costs a timeout timer, a
+  // Per test: no hook of Vitest's at all where the runner's own serve
+  // (runner-hooks.ts: a file without an aroundEach of its own), else one
+  // aroundEach, outermost; never onTestFinished (each costs a timeout timer, a
   // captured stack and a few promises per test). The aroundEach opens the
   // test's store and does what a beforeEach would (the runner reads the test
   // function after it); after `runTest()` it judges, last of all.
-  aroundEach((runTest, { task }) => {
-    const test = task as RunnerTestCase
-    const state = new TestState(test, config, excluded(test.file.filepath))
-    if (config.autoUse !== false && !state.realTime) state.ensureLoop()
-    beginViTest(state) // vi.useFakeTimers() from a hook, an earlier test or the top level
-    contextStates.set(test.context, state)
-    Object.defineProperty(test.context, 'loop', loopProperty)
-    freezeWhenBodyEnds(test)
-    return finish(state, worker.storage.run(state, runTest))
-  })
+  installRunnerHooks(runnerHooks)
+  registerAroundEach(() =>
+    aroundEach((runTest, { task }) => {
+      const state = openTest(task as RunnerTestCase)
+      return finish(state, worker.storage.run(state, runTest))
+    }),
+  )
+}
+
+/** A test's attempt starts: its state, its loop unless asked for later, its `loop` property and its wrapped function. */
+function openTest(test: RunnerTestCase): TestState {
+  const state = new TestState(test, config, excluded(test.file.filepath))
+  if (config.autoUse !== false && !state.realTime) state.ensureLoop()
+  beginViTest(state) // vi.useFakeTimers() from a hook, an earlier test or the top level
+  contextStates.set(test.context, state)
+  Object.defineProperty(test.context, 'loop', loopProperty)
+  freezeWhenBodyEnds(test)
+  return state
+}
+
+/**
+ * The runner's hooks (runner-hooks.ts): the store is entered, not run around
+ * the test. It holds from here through the rest of the runner's work on this
+ * attempt (its hooks, the test, the judging, then the runner's own end of the
+ * test, which finds the state finished: its timers are real), and never
+ * reaches the next test, which the runner starts from the suite's own chain.
+ */
+const runnerHooks: TestHooks = {
+  open(test) {
+    worker.storage.enterWith(openTest(test))
+  },
+  close(test) {
+    const state = contextStates.get(test.context)
+    return state === undefined ? undefined : judge(state)
+  },
 }
 
 /** The state of each test that is running, by its context: what the context's `loop` reads. */
@@ -290,76 +323,79 @@ export function askLoop(state: TestState) {
 }
 
 /**
- * Awaits the test (`run`: its hooks and its function, in its store), then
- * reports what it left (what that throws fails the test) and lets go of its
- * state, whether or not the run failed. One async function for all of it:
- * each costs a promise and an await a test.
+ * The aroundEach's end: awaits the test (`run`: its hooks and its function,
+ * in its store), then judges it, whether or not the run failed.
  */
 async function finish(state: TestState, run: Promise<unknown>): Promise<void> {
   try {
     await run
   } finally {
-    try {
-      state.freeze() // a test that timed out never settled its function
-      // Rejections raised by the test's last promise jobs arrive after one real
-      // macrotask; so do those of the last turn's callbacks, when it ran any.
+    await judge(state)
+  }
+}
+
+/** Reports what the test left (what that throws fails the test) and lets go of its state. */
+async function judge(state: TestState): Promise<void> {
+  try {
+    state.freeze() // a test that timed out never settled its function
+    // Rejections raised by the test's last promise jobs arrive after one real
+    // macrotask; so do those of the last turn's callbacks, when it ran any.
+    await hop()
+    const turn = state.lastTurn()
+    if (turn !== undefined) {
+      await turn
       await hop()
-      const turn = state.lastTurn()
-      if (turn !== undefined) {
-        await turn
-        await hop()
-      }
-      const findings = state.findings()
-      // Debug mode's timeline as the test left it (cleaning up cancels tasks: not the test's events).
-      const loop = state.loop
-      const timeline = state.steppedAside ? undefined : loop?._timelineEvents()
-      // A test that asked for the loop and brought another clock fails below: nothing of it stays patched.
-      if (state.asked) foreignClock()?.uninstall()
-      const reported = findings.length === 0 ? findings : findings.filter((finding) => !isAllowed(finding, state.allow))
-      const failing = state.task.result?.state === 'fail' || reported.some((f) => (f.kind === 'slow-callback' ? state.onSlow : state.onLeak) === 'fail')
-      const attachment = state.steppedAside ? undefined : takeAttachment(loop, state.task, config.attach ?? 'on-failure', failing, startInstant)
-      if (loop !== undefined && !state.steppedAside) {
-        const leaks = state.onLeak === 'ignore' ? 0 : reported.filter((finding) => finding.kind !== 'slow-callback').length
-        noteForSummary(state.task, loop.time(), leaks)
-      }
-      state.cleanUp()
-      if (state.steppedAside && state.asked) {
-        const error = new InvalidStateError(
-          'This test ran on another fake clock (sinon.useFakeTimers() or @sinonjs/fake-timers install(), in the test, a hook or an earlier test) ' +
-            'but uses the vitest-loop loop (useLoop() or the `loop` fixture): its timers were not on the loop. Use the loop instead ' +
-            '(loop.advance(ms) for clock.tick(ms)), or remove useLoop() and the `loop` fixture from this test to keep the other clock.',
-        )
-        const site = testSite(state.task) // the test's line: the clock was installed somewhere in it
-        if (site !== undefined) error.stack = `${error.name}: ${error.message}\n    at ${site.text}`
-        throw error
-      }
-      const failures: LoopError[] = []
-      const warnings: LoopError[] = []
-      // Leaks follow onLeak, slow callbacks onSlow: each group is its own report.
-      const file = (group: Finding[], action: OnLeak): void => {
-        if (group.length === 0 || action === 'ignore') return
-        if (action === 'fail') failures.push(...buildReport(group, testSite(state.task), loop, replay(state.task)))
-        else warnings.push(...buildReport(group, testSite(state.task), loop))
-      }
-      if (reported.length > 0) {
-        file(reported.filter((finding) => finding.kind !== 'slow-callback'), state.onLeak)
-        file(reported.filter((finding) => finding.kind === 'slow-callback'), state.onSlow)
-      }
-      if (warnings.length > 0) console.warn(warnings.map((error) => error.stack).join('\n\n'))
-      if ((failures.length > 0 || state.task.result?.state === 'fail') && timeline !== undefined && loop !== undefined && timeline.events.length > 0) {
-        const trace = writeTrace(state, timeline.events, timeline.dropped)
-        failures.push(timelineReport(timeline.events, timeline.events.length + timeline.dropped, loop.name, trace))
-      }
-      if (attachment !== undefined) await attach(state.task, attachment)
-      if (failures.length > 0) throw new AggregateError(failures, failures[0]!.message)
-      if (state.task.result?.state === 'pass' && (state.task.repeats ?? 0) <= (state.task.result.repeatCount ?? 0)) {
-        forgetTestSite(state.task) // it will not run again: no report will name its line
-      }
-    } finally {
-      // Vitest keeps every task object until the run ends: let go of the test's loops and state.
-      contextStates.delete(state.task.context)
-      state.release()
     }
+    const findings = state.findings()
+    // Debug mode's timeline as the test left it (cleaning up cancels tasks: not the test's events).
+    const loop = state.loop
+    const timeline = state.steppedAside ? undefined : loop?._timelineEvents()
+    // A test that asked for the loop and brought another clock fails below: nothing of it stays patched.
+    if (state.asked) foreignClock()?.uninstall()
+    const reported = findings.length === 0 ? findings : findings.filter((finding) => !isAllowed(finding, state.allow))
+    const failing = state.task.result?.state === 'fail' || reported.some((f) => (f.kind === 'slow-callback' ? state.onSlow : state.onLeak) === 'fail')
+    const attachment = state.steppedAside ? undefined : takeAttachment(loop, state.task, config.attach ?? 'on-failure', failing, startInstant)
+    if (loop !== undefined && !state.steppedAside) {
+      const leaks = state.onLeak === 'ignore' ? 0 : reported.filter((finding) => finding.kind !== 'slow-callback').length
+      noteForSummary(state.task, loop.time(), leaks)
+    }
+    state.cleanUp()
+    if (state.steppedAside && state.asked) {
+      const error = new InvalidStateError(
+        'This test ran on another fake clock (sinon.useFakeTimers() or @sinonjs/fake-timers install(), in the test, a hook or an earlier test) ' +
+          'but uses the vitest-loop loop (useLoop() or the `loop` fixture): its timers were not on the loop. Use the loop instead ' +
+          '(loop.advance(ms) for clock.tick(ms)), or remove useLoop() and the `loop` fixture from this test to keep the other clock.',
+      )
+      const site = testSite(state.task) // the test's line: the clock was installed somewhere in it
+      if (site !== undefined) error.stack = `${error.name}: ${error.message}\n    at ${site.text}`
+      throw error
+    }
+    const failures: LoopError[] = []
+    const warnings: LoopError[] = []
+    // Leaks follow onLeak, slow callbacks onSlow: each group is its own report.
+    const file = (group: Finding[], action: OnLeak): void => {
+      if (group.length === 0 || action === 'ignore') return
+      if (action === 'fail') failures.push(...buildReport(group, testSite(state.task), loop, replay(state.task)))
+      else warnings.push(...buildReport(group, testSite(state.task), loop))
+    }
+    if (reported.length > 0) {
+      file(reported.filter((finding) => finding.kind !== 'slow-callback'), state.onLeak)
+      file(reported.filter((finding) => finding.kind === 'slow-callback'), state.onSlow)
+    }
+    if (warnings.length > 0) console.warn(warnings.map((error) => error.stack).join('\n\n'))
+    if ((failures.length > 0 || state.task.result?.state === 'fail') && timeline !== undefined && loop !== undefined && timeline.events.length > 0) {
+      const trace = writeTrace(state, timeline.events, timeline.dropped)
+      failures.push(timelineReport(timeline.events, timeline.events.length + timeline.dropped, loop.name, trace))
+    }
+    if (attachment !== undefined) await attach(state.task, attachment)
+    if (failures.length > 0) throw new AggregateError(failures, failures[0]!.message)
+    if (state.task.result?.state === 'pass' && (state.task.repeats ?? 0) <= (state.task.result.repeatCount ?? 0)) {
+      forgetTestSite(state.task) // it will not run again: no report will name its line
+    }
+  } finally {
+    // Vitest keeps every task object until the run ends: let go of the test's loops and state.
+    contextStates.delete(state.task.context)
+    state.release()
   }
 }
 

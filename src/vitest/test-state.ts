@@ -221,6 +221,7 @@ export class TestState {
 
   /** Forgets the loops and findings once the report is made (Vitest keeps the task for the whole run). */
   release(): void {
+    this.finished = true // whatever failed before cleanUp(): nothing more is this test's
     this.userLoops = emptySet
     this.rejections.length = 0
     this.thrown = emptySet

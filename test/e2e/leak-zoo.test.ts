@@ -56,6 +56,15 @@ const expected: Record<string, Expected> = {
     ['LeakError: test left 1 callback error on its loop', 'direct.test.ts:39:1'],
     [/^LeakError: setTimeout\(anonymous, 10 ms\) callback threw Error: callback exploded/, 'direct.test.ts:40:3'],
   ],
+  // around.test.ts, around-describe.test.ts: a file with an aroundEach of its own
+  'leaks a timer that its aroundEach does not know': [
+    ['LeakError: test left 1 pending timer on its loop', 'around.test.ts:18:1'],
+    [timer('setTimeout(anonymous, 6,000 ms)', '6,000 ms', '0 ms'), 'around.test.ts:19:3'],
+  ],
+  'leaks an interval outside the block': [
+    ['LeakError: test left 1 pending timer on its loop', 'around-describe.test.ts:18:1'],
+    [timer('setInterval(anonymous, 700 ms)', '700 ms', '0 ms'), 'around-describe.test.ts:19:3'],
+  ],
   'never closes its loop': [
     ['LeakError: test left 1 unclosed loop', 'direct.test.ts:46:1'],
     [/^LeakError: loop #\d+ was created in this test and never closed: call loop.close\(\)/, 'direct.test.ts:47:16'],
@@ -203,12 +212,19 @@ describe('the leak zoo (test/fixtures/leak-zoo)', () => {
   it('has at least 20 leaky tests, and every one of them fails', () => {
     expect(Object.keys(expected).length).toBeGreaterThanOrEqual(20)
     expect(run.code).toBe(1)
-    expect(run.output).toMatch(/Tests {2}34 failed \| 3 passed \(37\)/)
+    expect(run.output).toMatch(/Tests {2}36 failed \| 5 passed \(41\)/)
     for (const name of Object.keys(expected)) expect(run.output).toContain(`× ${name}`)
   })
 
   it('leaves the clean concurrent neighbours alone (timers and rejections go to the right test)', () => {
     for (const clean of ['is clean while A leaks (B)', 'stays clean while D rejects (E)']) {
+      expect(run.output).toContain(`✓ ${clean}`)
+      expect(reported.filter((r) => r.test === clean)).toEqual([])
+    }
+  })
+
+  it("judges a test after its file's or block's own aroundEach has torn down", () => {
+    for (const clean of ['keeps a timer that its aroundEach clears after it', 'keeps an interval that the block clears after it']) {
       expect(run.output).toContain(`✓ ${clean}`)
       expect(reported.filter((r) => r.test === clean)).toEqual([])
     }
