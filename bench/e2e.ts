@@ -12,6 +12,11 @@
  *   hop    the same aroundEach, then one real macrotask (setImmediate) after the
  *          test: the floor of a per-test check for unhandled rejections, which
  *          Node reports only once the microtask queue has drained (VITEST-NOTES §7)
+ *   runner the way vitest-loop opens and judges a test in a file with no aroundEach
+ *          of its own (src/vitest/runner-hooks.ts), doing nothing else: the runner's
+ *          onBeforeTryTask enters an AsyncLocalStorage store, onAfterRetryTask returns
+ *   runner-hop  the same, then one real macrotask after the test: the floor of
+ *          vitest-loop's own way, the rejection check included
  *   loop   the vitest-loop setup file: a fresh loop per test, useLoop(), the sanitizer at teardown
  *   vi     vi.useFakeTimers() before each test, vi.useRealTimers() after
  *   plain-async, loop-async
@@ -29,7 +34,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.ts'
 
-export type Variant = 'plain' | 'hook' | 'hop' | 'loop' | 'vi' | 'plain-async' | 'loop-async'
+export type Variant = 'plain' | 'hook' | 'hop' | 'runner' | 'runner-hop' | 'loop' | 'vi' | 'plain-async' | 'loop-async'
 
 export interface E2eResult {
   variant: Variant
@@ -91,12 +96,42 @@ function testFile(variant: Variant, tests: number): string {
   return lines.join('\n') + '\n'
 }
 
-/** The hook and hop variants' setup file (its name, its text): the aroundEach that vitest-loop's setup file also registers, doing nothing; hop then waits one real macrotask. */
+/**
+ * The floor variants' setup file (its name, its text). hook and hop: the
+ * aroundEach that vitest-loop's setup file registers in a file with one of
+ * its own, doing nothing; runner and runner-hop: the runner's two methods
+ * that it patches in every other file, entering a store and nothing more.
+ * The two -hop variants then wait one real macrotask, as the sanitizer does.
+ */
 const hookSetupFile = 'hook-setup.ts'
-const hasHookSetup = (variant: Variant): variant is 'hook' | 'hop' => variant === 'hook' || variant === 'hop'
-function hookSetup(variant: 'hook' | 'hop'): string {
-  const hop = variant === 'hop' ? ['  await new Promise((resolve) => setImmediate(resolve))'] : []
-  return [`import { aroundEach } from 'vitest'`, '', 'aroundEach(async (runTest) => {', '  await runTest()', ...hop, '})', ''].join('\n')
+type FloorVariant = 'hook' | 'hop' | 'runner' | 'runner-hop'
+const hasHookSetup = (variant: Variant): variant is FloorVariant => variant === 'hook' || variant === 'hop' || variant === 'runner' || variant === 'runner-hop'
+function hookSetup(variant: FloorVariant): string {
+  const macrotask = 'new Promise((resolve) => setImmediate(resolve))'
+  if (variant === 'hook' || variant === 'hop') {
+    const hop = variant === 'hop' ? [`  await ${macrotask}`] : []
+    return [`import { aroundEach } from 'vitest'`, '', 'aroundEach(async (runTest) => {', '  await runTest()', ...hop, '})', ''].join('\n')
+  }
+  const after = variant === 'runner-hop' ? `Promise.resolve(vitests).then(() => ${macrotask})` : 'vitests'
+  return [
+    `import { TestRunner } from 'vitest'`,
+    `import { AsyncLocalStorage } from 'node:async_hooks'`,
+    '',
+    'const store = new AsyncLocalStorage<object>()',
+    'const proto = TestRunner.prototype as any',
+    'const before = proto.onBeforeTryTask',
+    'const after = proto.onAfterRetryTask',
+    'proto.onBeforeTryTask = function (test: object, options: unknown) {',
+    '  const vitests = before?.call(this, test, options)',
+    '  store.enterWith({ test })',
+    '  return vitests',
+    '}',
+    'proto.onAfterRetryTask = function (test: object, options: unknown) {',
+    '  const vitests = after?.call(this, test, options)',
+    `  return ${after}`,
+    '}',
+    '',
+  ].join('\n')
 }
 
 function configFile(variant: Variant, dir: string): string {
