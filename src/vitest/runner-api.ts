@@ -107,6 +107,19 @@ async function resolveApi(): Promise<RunnerApi> {
   }
 }
 
+/**
+ * The collector Vitest is collecting into now (in a setup file: the test
+ * file's root collector), as `T`; undefined when nothing is being collected
+ * (the setup file imported outside a test file's collection). @internal
+ */
+export function currentCollector<T extends object>(): T | undefined {
+  try {
+    return (TestRunner as unknown as { getCurrentSuite?: () => T | undefined }).getCurrentSuite?.()
+  } catch {
+    return undefined
+  }
+}
+
 /** This module's answer, once `prepareRunnerApi()` resolved it (before the setup file registers any hook). */
 let api: RunnerApi | undefined
 

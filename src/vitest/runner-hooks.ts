@@ -30,6 +30,7 @@
 import { TestRunner } from 'vitest'
 import type { RunnerTestCase } from 'vitest'
 import { log } from '../loop/internal/log.ts'
+import { currentCollector } from './runner-api.ts'
 
 interface Collector {
   on?: (name: string, ...hooks: unknown[]) => unknown
@@ -82,12 +83,7 @@ const getSuiteHooks = (TestRunner as unknown as { getSuiteHooks?: (suite: object
  * notes what Vitest stored for it, so that the file can run without it.
  */
 export function registerAroundEach(register: () => void): void {
-  let collector: Collector | undefined
-  try {
-    collector = (TestRunner as unknown as { getCurrentSuite?: () => Collector | undefined }).getCurrentSuite?.()
-  } catch {
-    collector = undefined
-  }
+  const collector = currentCollector<Collector>()
   const on = collector?.on
   if (collector === undefined || typeof on !== 'function' || getSuiteHooks === undefined) return register()
   // Vitest's aroundEach() hands its hook to the current collector's `on`.

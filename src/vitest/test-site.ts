@@ -21,10 +21,10 @@
  * used and nothing is captured.
  * @internal
  */
-import { TestRunner } from 'vitest'
 import type { RunnerTestCase } from 'vitest'
 import { captureFrames } from '../loop/trace.ts'
 import type { StackFrame, Trace } from '../loop/trace.ts'
+import { currentCollector } from './runner-api.ts'
 
 interface Collected {
   readonly type?: unknown
@@ -54,13 +54,7 @@ const watched = Symbol.for('vitest-loop:watched')
  * on. Called by the setup file each time it runs (once per test file).
  */
 export function watchTestSites(): void {
-  let collector: Collected | undefined
-  try {
-    collector = (TestRunner as unknown as { getCurrentSuite?: () => Collected | undefined }).getCurrentSuite?.()
-  } catch {
-    return // not collecting (the setup file imported outside a test file's collection)
-  }
-  watchCollector(collector)
+  watchCollector(currentCollector<Collected>())
 }
 
 /** Captures the creation of every test `collector` takes from now on, and of those its describe blocks take. @internal */
