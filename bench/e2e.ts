@@ -104,8 +104,9 @@ function testFile(variant: Variant, tests: number): string {
  * The two -hop variants then wait one real macrotask, as the sanitizer does.
  */
 const hookSetupFile = 'hook-setup.ts'
-type FloorVariant = 'hook' | 'hop' | 'runner' | 'runner-hop'
-const hasHookSetup = (variant: Variant): variant is FloorVariant => variant === 'hook' || variant === 'hop' || variant === 'runner' || variant === 'runner-hop'
+export const floorVariants = ['hook', 'hop', 'runner', 'runner-hop'] as const
+export type FloorVariant = (typeof floorVariants)[number]
+const hasHookSetup = (variant: Variant): variant is FloorVariant => (floorVariants as readonly Variant[]).includes(variant)
 function hookSetup(variant: FloorVariant): string {
   const macrotask = 'new Promise((resolve) => setImmediate(resolve))'
   if (variant === 'hook' || variant === 'hop') {

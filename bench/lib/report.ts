@@ -3,7 +3,7 @@
  * targets with their verdicts. Cells read "total · per operation".
  */
 import type { CellResult, CellSpec } from '../cell.ts'
-import type { E2eResult } from '../e2e.ts'
+import type { E2eResult, FloorVariant } from '../e2e.ts'
 import { gSection, gVerdict } from '../g.ts'
 import type { GResult } from '../g.ts'
 import { formatN, formatNs, formatRatio } from './stats.ts'
@@ -279,20 +279,16 @@ function verdicts(outcomes: CellOutcome[], e2e: E2eResult[]): Verdict[] {
   const loop = perTest('loop')
   if (plain !== undefined || loop !== undefined) {
     if (typeof plain === 'number' && typeof loop === 'number') {
-      const over = (variant: 'hook' | 'hop' | 'runner' | 'runner-hop'): number | undefined => {
-        const us = perTest(variant)
-        return typeof us === 'number' ? us - plain : undefined
-      }
-      const runner = over('runner')
-      const runnerHop = over('runner-hop')
-      const hook = over('hook')
-      const hop = over('hop')
-      const parts = [
-        ...(runner === undefined ? [] : [`the runner's hooks and a store alone: ${runner.toFixed(1)} µs`]),
-        ...(runnerHop === undefined ? [] : [`with one real macrotask after the test, the floor of the way vitest-loop works: ${runnerHop.toFixed(1)} µs`]),
-        ...(hook === undefined ? [] : [`an empty aroundEach: ${hook.toFixed(1)} µs`]),
-        ...(hop === undefined ? [] : [`with a macrotask: ${hop.toFixed(1)} µs`]),
+      const floors: [FloorVariant, string][] = [
+        ['runner', "the runner's hooks and a store alone"],
+        ['runner-hop', 'with one real macrotask after the test, the floor of the way vitest-loop works'],
+        ['hook', 'an empty aroundEach'],
+        ['hop', 'with a macrotask'],
       ]
+      const parts = floors.flatMap(([variant, label]) => {
+        const us = perTest(variant)
+        return typeof us === 'number' ? [`${label}: ${(us - plain).toFixed(1)} µs`] : []
+      })
       const floor = parts.length === 0 ? '' : ` (${parts.join('; ')})`
       out.push({ target: 'E ≤ 25 µs per test over plain, sanitizer included', measured: `${(loop - plain).toFixed(1)} µs${floor}`, met: loop - plain <= 25 })
     } else {
