@@ -18,6 +18,12 @@
  *   runner-hop  the same, then one real macrotask after the test: the floor of
  *          vitest-loop's own way, the rejection check included
  *   loop   the vitest-loop setup file: a fresh loop per test, useLoop(), the sanitizer at teardown
+ *   loop-untraced  the same with creation traces off (LOOP_TRACES=0): what the
+ *          one trace of the test's timer costs, with what it keeps alive
+ *   no-loop  the setup file with `autoUse: false` and no useLoop(): no loop is
+ *          made, the timer is real; the per-test work of vitest-loop apart from
+ *          the loop (the test's state and store, the wrapper of its function,
+ *          the judging and its macrotask)
  *   vi     vi.useFakeTimers() before each test, vi.useRealTimers() after
  *   plain-async, loop-async
  *          plain and loop with an async test body: most tests of a real suite
@@ -34,7 +40,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.ts'
 
-export type Variant = 'plain' | 'hook' | 'hop' | 'runner' | 'runner-hop' | 'loop' | 'vi' | 'plain-async' | 'loop-async'
+export type Variant = 'plain' | 'hook' | 'hop' | 'runner' | 'runner-hop' | 'loop' | 'loop-untraced' | 'no-loop' | 'vi' | 'plain-async' | 'loop-async'
 
 export interface E2eResult {
   variant: Variant
@@ -57,7 +63,10 @@ export function fixtureLayerPresent(): boolean {
   return ['src/vitest', 'src/setup.ts', 'src/time'].every((path) => existsSync(join(root, path)))
 }
 
-const usesLoop = (variant: Variant): boolean => variant === 'loop' || variant === 'loop-async'
+/** The test body calls useLoop(). */
+const usesLoop = (variant: Variant): boolean => variant === 'loop' || variant === 'loop-async' || variant === 'loop-untraced'
+/** vitest-loop's setup file is in the config. */
+const usesSetup = (variant: Variant): boolean => usesLoop(variant) || variant === 'no-loop'
 
 function testFile(variant: Variant, tests: number): string {
   const isAsync = variant === 'plain-async' || variant === 'loop-async'
@@ -105,7 +114,7 @@ function testFile(variant: Variant, tests: number): string {
  */
 const hookSetupFile = 'hook-setup.ts'
 export const floorVariants = ['hook', 'hop', 'runner', 'runner-hop'] as const
-export type FloorVariant = (typeof floorVariants)[number]
+type FloorVariant = (typeof floorVariants)[number]
 const hasHookSetup = (variant: Variant): variant is FloorVariant => (floorVariants as readonly Variant[]).includes(variant)
 function hookSetup(variant: FloorVariant): string {
   const macrotask = 'new Promise((resolve) => setImmediate(resolve))'
@@ -138,26 +147,28 @@ function hookSetup(variant: FloorVariant): string {
 function configFile(variant: Variant, dir: string): string {
   const aliases = JSON.stringify(join(root, 'vitest.aliases.ts'))
   // `vitest-loop/setup` as a user writes it, resolved to the sources as the aliases do
-  const file = usesLoop(variant) ? join(root, 'src', 'setup.ts') : hasHookSetup(variant) ? join(dir, hookSetupFile) : undefined
+  const file = usesSetup(variant) ? join(root, 'src', 'setup.ts') : hasHookSetup(variant) ? join(dir, hookSetupFile) : undefined
   const setup = file === undefined ? '' : `setupFiles: [${JSON.stringify(file)}],`
+  // What loopPlugin({ autoUse: false }) hands the setup file.
+  const provide = variant === 'no-loop' ? `provide: { 'vitest-loop:options': { autoUse: false } },` : ''
   return [
     `import { defineConfig } from 'vitest/config'`,
     `import { aliases } from ${aliases}`,
     '',
     'export default defineConfig({',
     '  resolve: { alias: aliases },',
-    `  test: { include: ['*.test.ts'], ${setup} },`,
+    `  test: { include: ['*.test.ts'], ${setup} ${provide} },`,
     '})',
     '',
   ].join('\n')
 }
 
-function runVitest(dir: string, out: string): Promise<number> {
+function runVitest(dir: string, out: string, env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now()
     const child = spawn(process.execPath, [vitestBin, 'run', '--root', dir, '--config', join(dir, 'vitest.config.ts')], {
       cwd: root,
-      env: { ...process.env, BENCH_OUT: out, CI: '1', FORCE_COLOR: '0' },
+      env: { ...process.env, BENCH_OUT: out, CI: '1', FORCE_COLOR: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
@@ -173,7 +184,7 @@ function runVitest(dir: string, out: string): Promise<number> {
 
 /** Writes the variant's project; undefined when the variant cannot run yet. */
 function prepare(variant: Variant, tests: number): string | undefined {
-  if (usesLoop(variant) && !fixtureLayerPresent()) return undefined
+  if (usesSetup(variant) && !fixtureLayerPresent()) return undefined
   const dir = join(tmp, `e2e-${variant}`)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
@@ -184,10 +195,10 @@ function prepare(variant: Variant, tests: number): string | undefined {
 }
 
 /** One nested run: µs per test as the file timed itself (all of it, its second half), and the run's wall time (ms). */
-async function runOnce(dir: string, tests: number): Promise<{ perTestUs: number; secondHalfUs: number; wallMs: number }> {
+async function runOnce(variant: Variant, dir: string, tests: number): Promise<{ perTestUs: number; secondHalfUs: number; wallMs: number }> {
   const out = join(dir, 'result.json')
   rmSync(out, { force: true })
-  const wallMs = await runVitest(dir, out)
+  const wallMs = await runVitest(dir, out, variant === 'loop-untraced' ? { LOOP_TRACES: '0' } : {})
   const { ms, secondMs, secondTests } = JSON.parse(readFileSync(out, 'utf8')) as { ms: number; secondMs: number; secondTests: number }
   return { perTestUs: (ms * 1000) / tests, secondHalfUs: (secondMs * 1000) / secondTests, wallMs }
 }
@@ -208,7 +219,7 @@ export async function perTestAll(variants: readonly Variant[], tests: number, ru
       const dir = dirs.get(variant)
       if (dir === undefined || failed.has(variant)) continue
       try {
-        const once = await runOnce(dir, tests)
+        const once = await runOnce(variant, dir, tests)
         if (r < 0) continue
         samples.get(variant)!.push(once.perTestUs)
         seconds.get(variant)!.push(once.secondHalfUs)

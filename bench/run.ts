@@ -7,7 +7,7 @@
  *                                 every cell still runs and every engine still agrees
  *                                 on the results (BENCH_SMOKE=1 does the same)
  *   npm run bench -- --only=A,D   some workloads only
- *   npm run bench -- --engines=loop,heap   some engines only (E: its variants plain, hook, hop, runner, runner-hop, loop, vi, plain-async, loop-async)
+ *   npm run bench -- --engines=loop,heap   some engines only (E: its variants plain, hook, hop, runner, runner-hop, loop, loop-untraced, no-loop, vi, plain-async, loop-async)
  *   npm run bench -- --only=G     G alone: CPU per test file of the packed package (bench/g.ts)
  *   npm run bench -- --runs=9     reps per cell at least (default 7; the median is reported)
  *   npm run bench -- --rounds=1   passes over the whole plan (default 3; a cell reports the
@@ -195,7 +195,7 @@ async function main(): Promise<void> {
   const e2e: E2eResult[] = []
   if (want('E')) {
     const tests = smoke ? 100 : 2000
-    const variants = (['plain', 'hook', 'hop', 'runner', 'runner-hop', 'loop', 'vi', 'plain-async', 'loop-async'] as const).filter(keep)
+    const variants = (['plain', 'hook', 'hop', 'runner', 'runner-hop', 'loop', 'loop-untraced', 'no-loop', 'vi', 'plain-async', 'loop-async'] as const).filter(keep)
     for (const r of await perTestAll(variants, tests, smoke ? 1 : runs)) {
       e2e.push(r)
       process.stderr.write(`E ${r.variant}: ${typeof r.perTestUs === 'number' ? `${r.perTestUs.toFixed(1)} µs per test` : r.perTestUs}\n`)

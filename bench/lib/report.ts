@@ -3,7 +3,7 @@
  * targets with their verdicts. Cells read "total · per operation".
  */
 import type { CellResult, CellSpec } from '../cell.ts'
-import type { E2eResult, FloorVariant } from '../e2e.ts'
+import type { E2eResult } from '../e2e.ts'
 import { gSection, gVerdict } from '../g.ts'
 import type { GResult } from '../g.ts'
 import { formatN, formatNs, formatRatio } from './stats.ts'
@@ -279,11 +279,14 @@ function verdicts(outcomes: CellOutcome[], e2e: E2eResult[]): Verdict[] {
   const loop = perTest('loop')
   if (plain !== undefined || loop !== undefined) {
     if (typeof plain === 'number' && typeof loop === 'number') {
-      const floors: [FloorVariant, string][] = [
+      // The floors of the way in, then how much of the figure is the loop and its one trace (the user's switches).
+      const floors: [E2eResult['variant'], string][] = [
         ['runner', "the runner's hooks and a store alone"],
         ['runner-hop', 'with one real macrotask after the test, the floor of the way vitest-loop works'],
         ['hook', 'an empty aroundEach'],
         ['hop', 'with a macrotask'],
+        ['no-loop', 'vitest-loop making no loop (`autoUse: false`)'],
+        ['loop-untraced', 'with the loop and no creation trace (LOOP_TRACES=0)'],
       ]
       const parts = floors.flatMap(([variant, label]) => {
         const us = perTest(variant)
@@ -415,6 +418,8 @@ export function report(outcomes: CellOutcome[], e2e: E2eResult[], info: RunInfo,
       runner: "the runner's onBeforeTryTask entering a store, nothing else",
       'runner-hop': 'the same, then one real macrotask (setImmediate)',
       loop: 'vitest-loop setup file + useLoop() + sanitizer',
+      'loop-untraced': 'the same, creation traces off (LOOP_TRACES=0)',
+      'no-loop': 'the vitest-loop setup file with `autoUse: false`, no useLoop(): no loop, real timers',
       vi: 'vi.useFakeTimers() / useRealTimers() per test',
       'plain-async': 'plain Vitest, async test body',
       'loop-async': 'vitest-loop, async test body',
