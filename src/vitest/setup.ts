@@ -29,14 +29,14 @@ import { chromeTrace, writeChromeTrace } from '../loop/chrome-trace.ts'
 import { InvalidStateError } from '../loop/errors.ts'
 import type { LoopError } from '../loop/errors.ts'
 import { shared } from '../loop/internal/context.ts'
-import { hop } from '../loop/internal/host.ts'
+import { host, hop } from '../loop/internal/host.ts'
 import { log } from '../loop/internal/log.ts'
 import { _setLoopResolver } from '../loop/registry.ts'
 import { installTime } from '../time/install.ts'
 import type { TimeInstallation } from '../time/install.ts'
 import { attach, takeAttachment } from './attach.ts'
 import { matchesGlob } from './glob.ts'
-import { noteForSummary } from './run-summary.ts'
+import { FileSummary } from './run-summary.ts'
 import { isAllowed, providedKey } from './options.ts'
 import type { Fakeable, OnLeak, ProvidedOptions } from './options.ts'
 import { pauseRealWork, watchRealWork, withRunnerTimer } from './real-work.ts'
@@ -145,6 +145,9 @@ function install(): void {
 
 let stallDetection = false
 
+/** What the run's line needs of the file's tests that ran on a loop (each file's afterAll writes it and starts over). */
+const summary = new FileSummary()
+
 const excluded = (file: string): boolean =>
   (config.exclude ?? []).some((glob) => matchesGlob(file, glob, config.root))
 
@@ -170,6 +173,7 @@ export async function setUpFile(): Promise<void> {
   })
 
   afterAll(() => {
+    summary.write() // the file's totals, for the run's line (run-summary.ts)
     // A clock another library installed and nobody restored ends with the file, as ours does.
     foreignClock()?.uninstall()
     globals.files--
@@ -357,7 +361,7 @@ async function judge(state: TestState): Promise<void> {
     const attachment = state.steppedAside ? undefined : takeAttachment(loop, state.task, config.attach ?? 'on-failure', failing, startInstant)
     if (loop !== undefined && !state.steppedAside) {
       const leaks = state.onLeak === 'ignore' ? 0 : reported.filter((finding) => finding.kind !== 'slow-callback').length
-      noteForSummary(state.task, loop.time(), leaks)
+      summary.note(state.task, loop.time(), host.now() - state.openedAt, leaks)
     }
     state.cleanUp()
     if (state.steppedAside && state.asked) {

@@ -15,6 +15,7 @@ import { emptySet, withItem } from '../loop/internal/empty-set.ts'
 import { getTraceCapture, setTraceCapture } from '../loop/trace.ts'
 import { handNodeWorkToHost } from '../time/hand-over.ts'
 import { shared } from '../loop/internal/context.ts'
+import { host } from '../loop/internal/host.ts'
 import { toEpochMs } from '../loop/internal/validate.ts'
 import { isHiddenFile, parseFrames, toTraceLimit } from '../loop/trace.ts'
 import type { Fakeable, LeakAllow, LoopOptions, OnLeak, OnSlow, ProvidedOptions } from './options.ts'
@@ -59,6 +60,8 @@ export class TestState {
   thrown: ReadonlySet<unknown> = emptySet
   /** Rejections raised in the test's async context that nobody handled. */
   readonly rejections: unknown[] = []
+  /** Real time (ms) the attempt started at: its real time for the run's line. */
+  readonly openedAt = host.now()
   /** Real work started from here on is this test's (stall detection: see real-work.ts). */
   readonly realWorkMark = beginTestWork()
   /** Told when a driver of the test's loop stops (the stall watch looks then). */

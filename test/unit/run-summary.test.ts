@@ -1,7 +1,7 @@
 // The run's one-line summary (src/vitest/run-summary.ts) and the options that
 // control the picture and the line: what they print, what they refuse.
 import { describe, expect, it } from 'vitest'
-import { duration, summaryLine, SummaryReporter } from '../../src/vitest/run-summary.ts'
+import { duration, FileSummary, summaryLine, SummaryReporter } from '../../src/vitest/run-summary.ts'
 import { validateOptions } from '../../src/vitest/options.ts'
 import { loopPlugin } from '../../src/vitest/plugin.ts'
 
@@ -39,27 +39,42 @@ describe('summaryLine', () => {
 describe('the summary reporter', () => {
   const logged: string[] = []
   const vitest = (silent: boolean | 'passed-only') => ({ config: { silent }, logger: { log: (line: string) => logged.push(line) } })
-  const testCase = (meta: Record<string, unknown>, duration: number) => ({ meta: () => meta, diagnostic: () => ({ duration }) })
+  const testModule = (meta: Record<string, unknown>) => ({ meta: () => meta })
 
-  it('adds up the meta the workers wrote, skipping tests without a loop', () => {
+  it("adds up what the workers wrote of each file's tests that ran on a loop, each test counted as its last run", () => {
+    // A worker's side: two files, the second with a test run twice (a retry), one file with no loop.
+    const summary = new FileSummary()
+    const files = [{ meta: {} }, { meta: {} }, { meta: {} }]
+    const test = (id: string, file: number) => ({ id, file: files[file]! as never })
+    summary.note(test('a1', 0), 5000, 30, 2)
+    summary.note(test('a2', 0), 1000, 20, 0)
+    summary.write()
+    summary.note(test('b1', 1), 200, 10, 1)
+    summary.note(test('b1', 1), 300, 15, 0) // the retry passed
+    summary.write()
+    summary.write()
+    expect(files.map((file) => file.meta)).toEqual([
+      { vitestLoop: { tests: 2, virtualMs: 6000, realMs: 50, leaks: 2, leakyTests: 1 } },
+      { vitestLoop: { tests: 1, virtualMs: 300, realMs: 15, leaks: 0, leakyTests: 0 } },
+      {},
+    ])
     logged.length = 0
     const reporter = new SummaryReporter()
     reporter.onInit(vitest(false) as never)
     reporter.onTestRunStart()
-    reporter.onTestCaseResult(testCase({ vitestLoop: { virtualMs: 5000, leaks: 2 } }, 30) as never)
-    reporter.onTestCaseResult(testCase({ vitestLoop: { virtualMs: 1000, leaks: 0 } }, 20) as never)
-    reporter.onTestCaseResult(testCase({}, 500) as never)
+    for (const file of files) reporter.onTestModuleEnd(testModule(file.meta) as never)
     reporter.onTestRunEnd()
-    expect(logged).toEqual(['vitest-loop: 2 tests on virtual time; 6 s simulated in 50 ms; 2 leaks in 1 test'])
+    expect(logged).toEqual(['vitest-loop: 3 tests on virtual time; 6.3 s simulated in 65 ms; 2 leaks in 1 test'])
   })
 
   it('prints nothing under --silent, nor when no test ran on virtual time', () => {
     logged.length = 0
-    for (const [silent, meta] of [[true, { vitestLoop: { virtualMs: 1, leaks: 0 } }], [false, {}]] as const) {
+    const totals = { tests: 1, virtualMs: 1, realMs: 1, leaks: 0, leakyTests: 0 }
+    for (const [silent, meta] of [[true, { vitestLoop: totals }], [false, {}]] as const) {
       const reporter = new SummaryReporter()
       reporter.onInit(vitest(silent) as never)
       reporter.onTestRunStart()
-      reporter.onTestCaseResult(testCase(meta, 1) as never)
+      reporter.onTestModuleEnd(testModule(meta) as never)
       reporter.onTestRunEnd()
     }
     expect(logged).toEqual([])
