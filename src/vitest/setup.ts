@@ -340,6 +340,8 @@ async function finish(state: TestState, run: Promise<unknown>): Promise<void> {
 
 /** Reports what the test left (what that throws fails the test) and lets go of its state. */
 async function judge(state: TestState): Promise<void> {
+  // For the run's line: the loop time the test reached and its leaks, noted with its real time once judged.
+  let onLoop: { readonly virtualMs: number; readonly leaks: number } | undefined
   try {
     state.freeze() // a test that timed out never settled its function
     // Rejections raised by the test's last promise jobs arrive after one real
@@ -361,7 +363,7 @@ async function judge(state: TestState): Promise<void> {
     const attachment = state.steppedAside ? undefined : takeAttachment(loop, state.task, config.attach ?? 'on-failure', failing, startInstant)
     if (loop !== undefined && !state.steppedAside) {
       const leaks = state.onLeak === 'ignore' ? 0 : reported.filter((finding) => finding.kind !== 'slow-callback').length
-      summary.note(state.task, loop.time(), host.now() - state.openedAt, leaks)
+      onLoop = { virtualMs: loop.time(), leaks }
     }
     state.cleanUp()
     if (state.steppedAside && state.asked) {
@@ -397,6 +399,8 @@ async function judge(state: TestState): Promise<void> {
       forgetTestSite(state.task) // it will not run again: no report will name its line
     }
   } finally {
+    // Its real time runs to here, the judging included, as Vitest's duration of the test does.
+    if (onLoop !== undefined) summary.note(state.task, onLoop.virtualMs, host.now() - state.openedAt, onLoop.leaks)
     // Vitest keeps every task object until the run ends: let go of the test's loops and state.
     contextStates.delete(state.task.context)
     state.release()

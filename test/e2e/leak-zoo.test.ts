@@ -216,6 +216,13 @@ describe('the leak zoo (test/fixtures/leak-zoo)', () => {
     for (const name of Object.keys(expected)) expect(run.output).toContain(`× ${name}`)
   })
 
+  it("ends with the run's line, added up over the files by each file's end, a retried test counted once as its last run", () => {
+    // 40 of the 41 on a loop (the test that installs sinon's clock after asking for the loop
+    // stepped aside from it); the test that leaks on its first attempt only and passes on its
+    // retry adds no leak; the same line as when each test's result carried its own figures.
+    expect(run.output).toMatch(/^vitest-loop: 40 tests on virtual time; 106 ms simulated in (\d+ ms|[\d.]+ s); 38 leaks in 35 tests$/m)
+  })
+
   it('leaves the clean concurrent neighbours alone (timers and rejections go to the right test)', () => {
     for (const clean of ['is clean while A leaks (B)', 'stays clean while D rejects (E)']) {
       expect(run.output).toContain(`✓ ${clean}`)
