@@ -206,15 +206,16 @@ async function runOnce(variant: Variant, dir: string, tests: number): Promise<{ 
 /**
  * Every variant, `runs` times, the variants taking turns (plain, hook, loop, vi,
  * plain, ...) so that a change in the machine's load hits them alike. One
- * warm-up run each first (Vite's transform cache, the OS page cache).
+ * warm-up run each first (Vite's transform cache, the OS page cache), unless
+ * `warmUp` is false (a smoke run, which only checks that each one runs).
  */
-export async function perTestAll(variants: readonly Variant[], tests: number, runs: number): Promise<E2eResult[]> {
+export async function perTestAll(variants: readonly Variant[], tests: number, runs: number, warmUp = true): Promise<E2eResult[]> {
   const dirs = new Map<Variant, string | undefined>(variants.map((v) => [v, prepare(v, tests)]))
   const samples = new Map<Variant, number[]>(variants.map((v) => [v, []]))
   const walls = new Map<Variant, number[]>(variants.map((v) => [v, []]))
   const seconds = new Map<Variant, number[]>(variants.map((v) => [v, []]))
   const failed = new Map<Variant, string>()
-  for (let r = -1; r < runs; r++) {
+  for (let r = warmUp ? -1 : 0; r < runs; r++) {
     for (const variant of variants) {
       const dir = dirs.get(variant)
       if (dir === undefined || failed.has(variant)) continue

@@ -196,7 +196,8 @@ async function main(): Promise<void> {
   if (want('E')) {
     const tests = smoke ? 100 : 2000
     const variants = (['plain', 'hook', 'hop', 'runner', 'runner-hop', 'loop', 'loop-untraced', 'no-loop', 'vi', 'plain-async', 'loop-async'] as const).filter(keep)
-    for (const r of await perTestAll(variants, tests, smoke ? 1 : runs)) {
+    // --smoke checks that every variant still runs: one run each, no warm-up.
+    for (const r of await perTestAll(variants, tests, smoke ? 1 : runs, !smoke)) {
       e2e.push(r)
       process.stderr.write(`E ${r.variant}: ${typeof r.perTestUs === 'number' ? `${r.perTestUs.toFixed(1)} µs per test` : r.perTestUs}\n`)
     }
