@@ -32,6 +32,20 @@
  *
  * Every test body is the same: schedule a timer, clear it, one expect; the
  * async variants await one resolved promise between the two.
+ *
+ * The first-to-last window is real time on the test's thread. It leaves out
+ * what a test costs elsewhere: its collection (the test() call, and the
+ * test's line that vitest-loop captures there, test-site.ts), and the work
+ * of V8's own threads beside it (the garbage collector's concurrent and
+ * parallel phases, the optimizing compiler), which take a core of the
+ * machine's two all the same. So each run also reads the worker's CPU, every
+ * thread of it, from the file's first line (before any test() call) to the
+ * worker's exit (worker-cpu.ts), the file's end included: 15 to 40 ms for
+ * plain Vitest, under 30 with vitest-loop, spread over the 2,000 tests.
+ * Read in phases (3 runs, 2,000 tests, CPU ms, plain against vitest-loop):
+ * collection 156-174 against 181-185 (the test's line: about 8 µs a test);
+ * first test to last 352-372 against 771-800, where the window's real time
+ * says 280 against 580: the rest is those other threads.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -39,6 +53,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.ts'
+import { workerCpuEnv, workerRecorder } from './lib/worker-cpu.ts'
 
 export type Variant = 'plain' | 'hook' | 'hop' | 'runner' | 'runner-hop' | 'loop' | 'loop-untraced' | 'no-loop' | 'vi' | 'plain-async' | 'loop-async'
 
@@ -49,6 +64,8 @@ export interface E2eResult {
   perTestUs: number | string
   /** Median µs per test of the file's second half (NaN when not run). */
   secondHalfUs: number
+  /** Median µs of the worker's CPU per test, from the file's first line to the worker's exit (NaN when not run). */
+  workerUs: number
   samples: number[]
   /** Median wall time of the whole nested `vitest run`, ms. */
   wallMs: number
@@ -81,6 +98,8 @@ function testFile(variant: Variant, tests: number): string {
     '',
     '// read outside any test: the real clock, whatever a test installs',
     'const realNow = performance.now.bind(performance)',
+    'const cpu = process.cpuUsage()',
+    'const cpuAtTop = (cpu.user + cpu.system) / 1000',
     'let t0 = 0',
     'let mid = 0',
     'beforeAll(() => {',
@@ -88,7 +107,7 @@ function testFile(variant: Variant, tests: number): string {
     '})',
     'afterAll(() => {',
     '  const end = realNow()',
-    `  writeFileSync(process.env.BENCH_OUT!, JSON.stringify({ ms: end - t0, tests: ${tests}, secondMs: end - mid, secondTests: ${tests - half} }))`,
+    `  writeFileSync(process.env.BENCH_OUT!, JSON.stringify({ ms: end - t0, tests: ${tests}, secondMs: end - mid, secondTests: ${tests - half}, cpuAtTop }))`,
     '})',
     variant === 'vi' ? 'beforeEach(() => {\n  vi.useFakeTimers()\n})\nafterEach(() => {\n  vi.useRealTimers()\n})' : '',
     'const noop = (): void => {}',
@@ -190,17 +209,23 @@ function prepare(variant: Variant, tests: number): string | undefined {
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'per-test.test.ts'), testFile(variant, tests))
   writeFileSync(join(dir, 'vitest.config.ts'), configFile(variant, dir))
+  writeFileSync(join(dir, 'worker-cpu.cjs'), workerRecorder)
   if (hasHookSetup(variant)) writeFileSync(join(dir, hookSetupFile), hookSetup(variant))
   return dir
 }
 
-/** One nested run: µs per test as the file timed itself (all of it, its second half), and the run's wall time (ms). */
-async function runOnce(variant: Variant, dir: string, tests: number): Promise<{ perTestUs: number; secondHalfUs: number; wallMs: number }> {
+/** One nested run: µs per test as the file timed itself (all of it, its second half), the worker's CPU per test (first line to exit), and the run's wall time (ms). */
+async function runOnce(variant: Variant, dir: string, tests: number): Promise<{ perTestUs: number; secondHalfUs: number; workerUs: number; wallMs: number }> {
   const out = join(dir, 'result.json')
+  const workerCpu = join(dir, 'worker-cpu.log')
   rmSync(out, { force: true })
-  const wallMs = await runVitest(dir, out, variant === 'loop-untraced' ? { LOOP_TRACES: '0' } : {})
-  const { ms, secondMs, secondTests } = JSON.parse(readFileSync(out, 'utf8')) as { ms: number; secondMs: number; secondTests: number }
-  return { perTestUs: (ms * 1000) / tests, secondHalfUs: (secondMs * 1000) / secondTests, wallMs }
+  rmSync(workerCpu, { force: true })
+  const env = { ...workerCpuEnv(join(dir, 'worker-cpu.cjs'), workerCpu), ...(variant === 'loop-untraced' ? { LOOP_TRACES: '0' } : {}) }
+  const wallMs = await runVitest(dir, out, env)
+  const { ms, secondMs, secondTests, cpuAtTop } = JSON.parse(readFileSync(out, 'utf8')) as { ms: number; secondMs: number; secondTests: number; cpuAtTop: number }
+  const atExit = readFileSync(workerCpu, 'utf8').trim().split('\n').map(Number)
+  if (atExit.length !== 1 || !Number.isFinite(atExit[0])) throw new Error(`expected one worker's CPU in ${workerCpu}, read: ${atExit.join(', ')}`)
+  return { perTestUs: (ms * 1000) / tests, secondHalfUs: (secondMs * 1000) / secondTests, workerUs: ((atExit[0]! - cpuAtTop) * 1000) / tests, wallMs }
 }
 
 /**
@@ -214,6 +239,7 @@ export async function perTestAll(variants: readonly Variant[], tests: number, ru
   const samples = new Map<Variant, number[]>(variants.map((v) => [v, []]))
   const walls = new Map<Variant, number[]>(variants.map((v) => [v, []]))
   const seconds = new Map<Variant, number[]>(variants.map((v) => [v, []]))
+  const workers = new Map<Variant, number[]>(variants.map((v) => [v, []]))
   const failed = new Map<Variant, string>()
   for (let r = warmUp ? -1 : 0; r < runs; r++) {
     for (const variant of variants) {
@@ -224,6 +250,7 @@ export async function perTestAll(variants: readonly Variant[], tests: number, ru
         if (r < 0) continue
         samples.get(variant)!.push(once.perTestUs)
         seconds.get(variant)!.push(once.secondHalfUs)
+        workers.get(variant)!.push(once.workerUs)
         walls.get(variant)!.push(once.wallMs)
       } catch (error) {
         failed.set(variant, `failed: ${(error as Error).message}`)
@@ -232,8 +259,8 @@ export async function perTestAll(variants: readonly Variant[], tests: number, ru
   }
   return variants.map((variant) => {
     const reason = dirs.get(variant) === undefined ? 'pending: needs the fixture layer' : failed.get(variant)
-    if (reason !== undefined) return { variant, tests, perTestUs: reason, secondHalfUs: NaN, samples: [], wallMs: NaN }
+    if (reason !== undefined) return { variant, tests, perTestUs: reason, secondHalfUs: NaN, workerUs: NaN, samples: [], wallMs: NaN }
     const s = samples.get(variant)!
-    return { variant, tests, perTestUs: median(s), secondHalfUs: median(seconds.get(variant)!), samples: s, wallMs: median(walls.get(variant)!) }
+    return { variant, tests, perTestUs: median(s), secondHalfUs: median(seconds.get(variant)!), workerUs: median(workers.get(variant)!), samples: s, wallMs: median(walls.get(variant)!) }
   })
 }

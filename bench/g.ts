@@ -39,6 +39,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { median } from './lib/stats.ts'
+import { workerCpuEnv, workerRecorder } from './lib/worker-cpu.ts'
 
 export type GVariant = 'plain' | 'loop' | 'uncached'
 
@@ -65,31 +66,6 @@ export interface GResult {
   workerOverMs: number
   workerUncachedOverMs: number
 }
-
-/**
- * Loaded into every process of a run (NODE_OPTIONS): a forks-pool worker (it
- * has Node's IPC channel; the main process does not) appends its CPU, in ms,
- * to the file BENCH_WORKER_CPU names when it exits or Vitest ends it.
- */
-const workerRecorder = [
-  "const { appendFileSync } = require('node:fs')",
-  'const file = process.env.BENCH_WORKER_CPU',
-  'if (file && typeof process.send === "function") {',
-  '  let done = false',
-  '  const record = () => {',
-  '    if (done) return',
-  '    done = true',
-  '    const { user, system } = process.cpuUsage()',
-  '    appendFileSync(file, `${(user + system) / 1000}\\n`)',
-  '  }',
-  "  process.on('exit', record)",
-  "  process.on('SIGTERM', () => {",
-  '    record()',
-  '    process.exit()',
-  '  })',
-  '}',
-  '',
-].join('\n')
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const exec = promisify(execFile)
@@ -177,8 +153,7 @@ function runOnce(project: string, config: string, extraEnv: Record<string, strin
         NO_COLOR: '1',
         VITEST: undefined,
         VITEST_MODE: undefined,
-        NODE_OPTIONS: `--require ${join(project, 'worker-cpu.cjs')}`,
-        BENCH_WORKER_CPU: workers,
+        ...workerCpuEnv(join(project, 'worker-cpu.cjs'), workers),
         ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
