@@ -25,7 +25,8 @@ export const workerRecorder = [
   '',
 ].join('\n')
 
-/** The environment that records each worker's CPU at its exit into `file`, given the recorder's path. */
+/** The environment that records each worker's CPU at its exit into `file`, given the recorder's path (the caller's own NODE_OPTIONS kept). */
 export function workerCpuEnv(recorder: string, file: string): Record<string, string> {
-  return { NODE_OPTIONS: `--require ${recorder}`, BENCH_WORKER_CPU: file }
+  const given = process.env.NODE_OPTIONS ?? ''
+  return { NODE_OPTIONS: `${given}${given === '' ? '' : ' '}--require ${JSON.stringify(recorder)}`, BENCH_WORKER_CPU: file }
 }
