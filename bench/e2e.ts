@@ -40,12 +40,12 @@
  * parallel phases, the optimizing compiler), which take a core of the
  * machine's two all the same. So each run also reads the worker's CPU, every
  * thread of it, from the file's first line (before any test() call) to the
- * worker's exit (worker-cpu.ts), the file's end included: 15 to 40 ms for
- * plain Vitest, under 30 with vitest-loop, spread over the 2,000 tests.
- * Read in phases (3 runs, 2,000 tests, CPU ms, plain against vitest-loop):
- * collection 156-174 against 181-185 (the test's line: about 8 µs a test);
- * first test to last 352-372 against 771-800, where the window's real time
- * says 280 against 580: the rest is those other threads.
+ * worker's exit (worker-cpu.ts), the file's end included (a few ms, spread
+ * over the 2,000 tests). Read in phases (3 runs, 2,000 tests, CPU ms, plain
+ * against vitest-loop): collection 156-174 against 181-185 (the test's line:
+ * about 8 µs a test); first test to last 352-372 against 771-800, where the
+ * window's real time reads about 285 against 585: the rest is those other
+ * threads; the file's end 24-41 against 13-15.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'

@@ -292,7 +292,7 @@ function verdicts(outcomes: CellOutcome[], e2e: E2eResult[]): Verdict[] {
         const us = perTest(variant)
         return typeof us === 'number' ? [`${label}: ${(us - plain).toFixed(1)} µs`] : []
       })
-      // What the window leaves out (collection, the file's end), read from the worker's CPU.
+      // What the window leaves out (collection, V8's other threads, the file's end), read from the worker's CPU.
       const cpu = (variant: E2eResult['variant']): number => e2e.find((r) => r.variant === variant)?.workerUs ?? NaN
       const workerOver = cpu('loop') - cpu('plain')
       if (Number.isFinite(workerOver)) parts.push(`the worker's CPU from collection to exit: ${workerOver.toFixed(1)} µs`)
