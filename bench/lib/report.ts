@@ -274,7 +274,8 @@ function verdicts(outcomes: CellOutcome[], e2e: E2eResult[]): Verdict[] {
       out.push({ target: `D ≤ 1 µs per tick (${formatN(dn)} timers pending)`, measured: formatNs(d * 1e6), met: d * 1e6 <= 1000 })
     }
   }
-  const perTest = (variant: E2eResult['variant']): number | string | undefined => e2e.find((r) => r.variant === variant)?.perTestUs
+  const row = (variant: E2eResult['variant']): E2eResult | undefined => e2e.find((r) => r.variant === variant)
+  const perTest = (variant: E2eResult['variant']): number | string | undefined => row(variant)?.perTestUs
   const plain = perTest('plain')
   const loop = perTest('loop')
   if (plain !== undefined || loop !== undefined) {
@@ -293,8 +294,7 @@ function verdicts(outcomes: CellOutcome[], e2e: E2eResult[]): Verdict[] {
         return typeof us === 'number' ? [`${label}: ${(us - plain).toFixed(1)} µs`] : []
       })
       // What the window leaves out (collection, V8's other threads, the file's end), read from the worker's CPU.
-      const cpu = (variant: E2eResult['variant']): number => e2e.find((r) => r.variant === variant)?.workerUs ?? NaN
-      const workerOver = cpu('loop') - cpu('plain')
+      const workerOver = (row('loop')?.workerUs ?? NaN) - (row('plain')?.workerUs ?? NaN)
       if (Number.isFinite(workerOver)) parts.push(`the worker's CPU from collection to exit: ${workerOver.toFixed(1)} µs`)
       const floor = parts.length === 0 ? '' : ` (${parts.join('; ')})`
       out.push({ target: 'E ≤ 25 µs per test over plain, sanitizer included', measured: `${(loop - plain).toFixed(1)} µs${floor}`, met: loop - plain <= 25 })
@@ -433,20 +433,17 @@ export function report(outcomes: CellOutcome[], e2e: E2eResult[], info: RunInfo,
       'loop-async': 'vitest-loop, async test body',
     }
     const plainAsyncRow = e2e.find((r) => r.variant === 'plain-async')
+    // A figure not measured (a variant that did not run, or its base) is NaN, and so is any difference with it.
+    const measured = (us: number | string | undefined): number => (typeof us === 'number' ? us : NaN)
+    const us = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(1)} µs` : '-')
     for (const r of e2e) {
       // An async body is compared with plain Vitest's async body.
       const base = r.variant.endsWith('-async') ? plainAsyncRow : plainRow
-      const plain = base?.perTestUs
-      const plainSecond = base?.secondHalfUs ?? NaN
-      const plainWorker = base?.workerUs ?? NaN
-      const per = typeof r.perTestUs === 'number' ? `${r.perTestUs.toFixed(1)} µs` : r.perTestUs
-      const over = typeof r.perTestUs === 'number' && typeof plain === 'number' ? `${(r.perTestUs - plain).toFixed(1)} µs` : '-'
+      const per = typeof r.perTestUs === 'number' ? us(r.perTestUs) : r.perTestUs
+      const over = us(measured(r.perTestUs) - measured(base?.perTestUs))
       const wall = Number.isFinite(r.wallMs) ? `${(r.wallMs / 1000).toFixed(2)} s` : '-'
-      const second = Number.isFinite(r.secondHalfUs) ? `${r.secondHalfUs.toFixed(1)} µs` : '-'
-      const secondOver = Number.isFinite(r.secondHalfUs) && Number.isFinite(plainSecond) ? `${(r.secondHalfUs - plainSecond).toFixed(1)} µs` : '-'
-      const worker = Number.isFinite(r.workerUs) ? `${r.workerUs.toFixed(1)} µs` : '-'
-      const workerOver = Number.isFinite(r.workerUs) && Number.isFinite(plainWorker) ? `${(r.workerUs - plainWorker).toFixed(1)} µs` : '-'
-      lines.push(`| ${names[r.variant]} | ${per} | ${over} | ${second} | ${secondOver} | ${worker} | ${workerOver} | ${wall} |`)
+      const cells = [per, over, us(r.secondHalfUs), us(r.secondHalfUs - measured(base?.secondHalfUs)), us(r.workerUs), us(r.workerUs - measured(base?.workerUs)), wall]
+      lines.push(`| ${names[r.variant]} | ${cells.join(' | ')} |`)
     }
     lines.push('')
   }
